@@ -1,0 +1,19 @@
+// Build without CUDA: every CUDA entry point reports kUnsupported (exit code 3 in a stage).
+#include "common/core/check.hpp"
+#include "roadbrew/kernels/device.hpp"
+
+namespace rb::kernels::cuda {
+namespace {
+[[noreturn]] void NotBuilt() {
+  Throw(ErrorCode::kUnsupported,
+        "this build of roadbrew has no CUDA support (configure with -DROADBREW_CUDA=ON on a "
+        "machine with nvcc and cuDNN)");
+}
+}  // namespace
+
+bool BuiltWithCuda() { return false; }
+std::vector<DeviceInfo> ListDevices() { NotBuilt(); }
+void RequireDevice() { NotBuilt(); }
+std::string LibraryVersions() { return "no CUDA in this build"; }
+
+}  // namespace rb::kernels::cuda

@@ -1,0 +1,49 @@
+// Helpers shared by the Catch2 test binaries: temporary folders, the committed data samples
+// and running stage binaries as child processes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace rb::test {
+
+// A fresh folder under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  // Names of the entries directly inside, sorted (hidden files included).
+  std::vector<std::string> List() const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A file under the repository's data-samples/ folder; fails the test when it is missing.
+std::filesystem::path DataSample(const std::string& relative);
+
+struct ProcessResult {
+  int exit_code = -1;  // 128 + signal when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] a path) to completion, capturing stdout and stderr.
+ProcessResult RunProcess(const std::vector<std::string>& argv);
+
+// Starts `argv` with stdout/stderr redirected to files in `log_dir`; returns the pid.
+pid_t StartProcess(const std::vector<std::string>& argv, const std::filesystem::path& log_dir);
+// Waits for `pid` and collects the logs written by StartProcess.
+ProcessResult WaitProcess(pid_t pid, const std::filesystem::path& log_dir);
+
+std::string ReadText(const std::filesystem::path& path);
+void WriteText(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace rb::test
