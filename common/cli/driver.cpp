@@ -202,11 +202,12 @@ void CheckPaths(const Params& params) {
       Throw(ErrorCode::kIo, "input '{}' is {}a directory, for {}", path.string(),
             want_dir ? "not " : "", spec.Flag());
     }
-    inputs.push_back(fs::weakly_canonical(path));
+    inputs.push_back(fs::weakly_canonical(path, ec));
   }
   for (const ParamSpec& spec : params.specs().all()) {
     if (spec.type != ParamType::kOutputPath || !params.Has(spec.name)) continue;
-    fs::path out = fs::weakly_canonical(params.GetPath(spec.name));
+    std::error_code ec;
+    fs::path out = fs::weakly_canonical(params.GetPath(spec.name), ec);
     for (const fs::path& in : inputs) {
       if (in == out) {
         Throw(ErrorCode::kInvalidArgument, "output {} '{}' would overwrite an input", spec.Flag(),

@@ -237,6 +237,12 @@ ParamSpec& ParamSpec::Directory() {
   path_kind = PathKind::kDirectory;
   return *this;
 }
+std::string ParamSpec::RangeText() const {
+  if (!min && !max) return "";
+  return fmt::format("{}{}, {}{}", min ? "[" : "(", min ? fmt::format("{}", *min) : "-inf",
+                     max ? fmt::format("{}", *max) : "inf", max ? "]" : ")");
+}
+
 std::string ParamSpec::Flag() const {
   std::string flag = "--" + name;
   std::replace(flag.begin(), flag.end(), '_', '-');

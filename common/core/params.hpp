@@ -59,6 +59,8 @@ struct ParamSpec {
 
   // "--emit-truth": the form shown in help.
   std::string Flag() const;
+  // "[0, 100]", "[1, inf)", or "" without bounds.
+  std::string RangeText() const;
   bool IsPath() const { return type == ParamType::kInputPath || type == ParamType::kOutputPath; }
 };
 

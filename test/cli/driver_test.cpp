@@ -60,7 +60,7 @@ TEST_CASE("Describe prints the declared parameters as JSON", "[cli]") {
   CHECK(Probe({"--version"}).out.rfind("rb-probe (roadbrew ", 0) == 0);
 }
 
-TEST_CASE("A successful run writes the output and its report, nothing else", "[cli]") {
+TEST_CASE("A successful run writes the output and its report and nothing else", "[cli]") {
   TempDir dir;
   fs::path input = DataSample("spacenet/solaris/PAN_AOI_2_Vegas_img699.tif");
   ProcessResult result =
@@ -138,7 +138,7 @@ TEST_CASE("Usage and configuration errors exit 2 with one line", "[cli]") {
   CHECK(dir.List() == std::vector<std::string>{"broken.json", "old.json", "typo.json"});
 }
 
-TEST_CASE("Presets, --set and flags apply in that order of precedence", "[cli]") {
+TEST_CASE("Presets then --set then flags take precedence in that order", "[cli]") {
   TempDir dir;
   std::string input = DataSample("spacenet/solaris/PAN_AOI_2_Vegas_img699.tif").string();
   test::WriteText(dir / "preset.json", R"({"schema_version": 1, "scale": 2, "kind": "raster"})");
@@ -258,7 +258,7 @@ TEST_CASE("SIGTERM cancels a run at its next progress tick and removes its outpu
   CHECK(dir.List().empty());
 }
 
-TEST_CASE("A second SIGTERM ends a stage that never checks, still leaving nothing", "[cli]") {
+TEST_CASE("A second SIGTERM ends a stage that never checks and still leaves nothing", "[cli]") {
   TempDir dir;
   TempDir logs;
   pid_t pid = test::StartProcess(

@@ -3,9 +3,12 @@
 
 #include "common/core/error.hpp"
 #include "common/core/params.hpp"
+#include "test/support/test_support.hpp"
 
 namespace rb {
 namespace {
+
+using test::ErrorText;
 
 ParamSpecs ExampleSpecs() {
   ParamSpecs specs;
@@ -19,16 +22,6 @@ ParamSpecs ExampleSpecs() {
   specs.Input("labels", "label GeoJSON").Required();
   specs.Output("out", "output raster");
   return specs;
-}
-
-std::string ErrorText(auto&& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    CHECK(error.code() == ErrorCode::kInvalidArgument);
-    return error.what();
-  }
-  return "no error";
 }
 
 TEST_CASE("Parameters start at their defaults and parse typed values", "[core][params]") {
@@ -62,23 +55,31 @@ TEST_CASE("Bad parameter values are rejected naming the value and where it came 
           "[core][params]") {
   ParamSpecs specs = ExampleSpecs();
   Params params(specs);
-  CHECK(ErrorText([&] { params.SetFromString("images", "abc", "--images"); }) ==
-        "invalid value 'abc' for --images: expected an integer");
-  CHECK(ErrorText([&] { params.SetFromString("images", "12x", "--images"); }) ==
-        "invalid value '12x' for --images: expected an integer");
-  CHECK(ErrorText([&] { params.SetFromString("images", "0", "--images"); }) ==
-        "value 0 for --images is outside [1, 10000]");
-  CHECK(ErrorText([&] { params.SetFromString("threshold", "nan", "--threshold"); }) ==
-        "invalid value 'nan' for --threshold: expected a finite number");
-  CHECK(ErrorText([&] { params.SetFromString("city", "rome", "--city"); }) ==
-        "invalid value 'rome' for --city: expected one of vegas, paris");
-  CHECK(ErrorText([&] { params.SetFromString("percentiles", "2,101", "--percentiles"); }) ==
-        "value 101 for --percentiles is outside [0, 100]");
-  CHECK(ErrorText([&] { params.SetFromString("emit_truth", "maybe", "--emit-truth"); }) ==
-        "invalid value 'maybe' for --emit-truth: expected true or false");
-  CHECK(ErrorText([&] { params.SetFromString("image", "3", "--set image"); }) ==
-        "unknown parameter 'image' (did you mean 'images'?)");
-  CHECK(ErrorText([&] { params.CheckRequired(); }) ==
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] {
+          params.SetFromString("images", "abc", "--images");
+        }) == "invalid value 'abc' for --images: expected an integer");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] {
+          params.SetFromString("images", "12x", "--images");
+        }) == "invalid value '12x' for --images: expected an integer");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] {
+          params.SetFromString("images", "0", "--images");
+        }) == "value 0 for --images is outside [1, 10000]");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] {
+          params.SetFromString("threshold", "nan", "--threshold");
+        }) == "invalid value 'nan' for --threshold: expected a finite number");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] {
+          params.SetFromString("city", "rome", "--city");
+        }) == "invalid value 'rome' for --city: expected one of vegas, paris");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] {
+          params.SetFromString("percentiles", "2,101", "--percentiles");
+        }) == "value 101 for --percentiles is outside [0, 100]");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] {
+          params.SetFromString("emit_truth", "maybe", "--emit-truth");
+        }) == "invalid value 'maybe' for --emit-truth: expected true or false");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] {
+          params.SetFromString("image", "3", "--set image");
+        }) == "unknown parameter 'image' (did you mean 'images'?)");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] { params.CheckRequired(); }) ==
         "missing required parameter --labels (label GeoJSON)");
   // A rejected value leaves the previous one in place.
   CHECK(params.GetInt("images") == 24);
@@ -91,13 +92,16 @@ TEST_CASE("Parameters from JSON are type-checked", "[core][params]") {
   params.SetFromJson("percentiles", nlohmann::json::array({1, 99.5}), "'percentiles' in p.json");
   CHECK(params.GetInt("images") == 5);
   CHECK(params.GetFloatList("percentiles") == std::vector<double>{1, 99.5});
-  CHECK(ErrorText([&] { params.SetFromJson("images", "5", "'images' in p.json"); }) ==
-        "invalid value '\"5\"' for 'images' in p.json: expected an integer");
-  CHECK(ErrorText([&] { params.SetFromJson("images", 2.5, "'images' in p.json"); }) ==
-        "invalid value '2.5' for 'images' in p.json: expected an integer");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] {
+          params.SetFromJson("images", "5", "'images' in p.json");
+        }) == "invalid value '\"5\"' for 'images' in p.json: expected an integer");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] {
+          params.SetFromJson("images", 2.5, "'images' in p.json");
+        }) == "invalid value '2.5' for 'images' in p.json: expected an integer");
 }
 
-TEST_CASE("Describe lists every declaration with type, default and bounds", "[core][params]") {
+TEST_CASE("Describe lists every declaration with its type and default and bounds",
+          "[core][params]") {
   nlohmann::json described = ExampleSpecs().Describe();
   REQUIRE(described.size() == 9);
   CHECK(described[0]["name"] == "images");

@@ -57,7 +57,7 @@ TEST_CASE("Windowed reads return the same samples and a shifted geotransform", "
                     Catch::Contains("band 2 does not exist"));
 }
 
-TEST_CASE("GeoTIFF writes round-trip samples, georeference, nodata and band names",
+TEST_CASE("GeoTIFF writes round-trip samples and georeference and nodata and band names",
           "[geo][raster]") {
   TempDir dir;
   Raster raster(PixelType::kFloat32, 3, 300, 200);

@@ -106,7 +106,8 @@ TEST_CASE("GeoJSON written by roadbrew reads back identically", "[geo][vectors]"
   CHECK(text.find("\"road_type\": \"5\"") != std::string::npos);
 }
 
-TEST_CASE("Empty label files give no roads; non-JSON and non-lines are errors", "[geo][vectors]") {
+TEST_CASE("Empty label files give no roads while non-JSON and non-line files are errors",
+          "[geo][vectors]") {
   TempDir dir;
   test::WriteText(dir / "zero.geojson", "");
   CHECK(ReadRoadGeoJson(dir / "zero.geojson").empty());

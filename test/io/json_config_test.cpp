@@ -6,17 +6,9 @@
 namespace rb::io {
 namespace {
 
-nlohmann::json Parse(const char* text) { return nlohmann::json::parse(text); }
+using test::ErrorText;
 
-std::string ErrorText(auto&& body) {
-  try {
-    body();
-  } catch (const Error& error) {
-    CHECK(error.code() == ErrorCode::kInvalidArgument);
-    return error.what();
-  }
-  return "no error";
-}
+nlohmann::json Parse(const char* text) { return nlohmann::json::parse(text); }
 
 TEST_CASE("ConfigReader hands out typed values and checks the schema version", "[io][config]") {
   auto json = Parse(R"({"schema_version": 1, "base_lr": 0.01, "name": "sgd",
@@ -39,12 +31,14 @@ TEST_CASE("Unknown keys are rejected with their full path", "[io][config]") {
   ConfigReader solver = reader.Object("solver");
   solver.Require<double>("base_lr");
   for (ConfigReader& layer : reader.Objects("layers")) layer.Require<std::string>("type");
-  CHECK(ErrorText([&] { reader.Finish(); }) == "unknown key 'layers[1].kernal' in 'net.json'");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] { reader.Finish(); }) ==
+        "unknown key 'layers[1].kernal' in 'net.json'");
   solver.Get<double>("momentun", 0);  // read it: now only the layer typo remains
   auto only_solver = Parse(R"({"solver": {"a": 1, "b": {"c": 2}}})");
   ConfigReader second(only_solver, "x.json");
   second.Object("solver").Require<int>("a");
-  CHECK(ErrorText([&] { second.Finish(); }) == "unknown key 'solver.b' in 'x.json'");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] { second.Finish(); }) ==
+        "unknown key 'solver.b' in 'x.json'");
   second.Object("solver").Raw("b");  // taken whole: inner keys are the caller's business
   CHECK_NOTHROW(second.Finish());
 }
@@ -52,21 +46,22 @@ TEST_CASE("Unknown keys are rejected with their full path", "[io][config]") {
 TEST_CASE("Type errors and bad schema versions name the key and file", "[io][config]") {
   auto json = Parse(R"({"schema_version": 3, "base_lr": "fast"})");
   ConfigReader reader(json, "s.json");
-  CHECK(ErrorText([&] { reader.CheckSchemaVersion(2); }) ==
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] { reader.CheckSchemaVersion(2); }) ==
         "schema_version 3 in 's.json' is not supported by this build (1 to 2)");
-  CHECK(ErrorText([&] { reader.Require<double>("base_lr"); }) ==
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] { reader.Require<double>("base_lr"); }) ==
         "key 'base_lr' in 's.json' must be a number, not \"fast\"");
-  CHECK(ErrorText([&] { reader.Require<int>("missing"); }) == "missing key 'missing' in 's.json'");
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] { reader.Require<int>("missing"); }) ==
+        "missing key 'missing' in 's.json'");
   auto no_version = Parse(R"({"a": 1})");
   ConfigReader unversioned(no_version, "p.json");
-  CHECK(ErrorText([&] { unversioned.CheckSchemaVersion(1); }) ==
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] { unversioned.CheckSchemaVersion(1); }) ==
         "missing key 'schema_version' in 'p.json'");
 }
 
 TEST_CASE("JSON syntax errors report line and column", "[io][config]") {
   test::TempDir dir;
   test::WriteText(dir / "bad.json", "{\n  \"a\": 1,\n  \"b\": ]\n}\n");
-  CHECK(ErrorText([&] { LoadJsonFile(dir / "bad.json"); }) ==
+  CHECK(ErrorText(ErrorCode::kInvalidArgument, [&] { LoadJsonFile(dir / "bad.json"); }) ==
         fmt::format("invalid JSON at line 3, column 8, in '{}'", (dir / "bad.json").string()));
 }
 

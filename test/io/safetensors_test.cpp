@@ -54,13 +54,7 @@ TEST_CASE("The safetensors layout follows the format description", "[io][safeten
 
 std::string OpenError(const test::TempDir& dir, const std::string& bytes) {
   test::WriteText(dir / "bad.safetensors", bytes);
-  try {
-    SafeTensorsReader::Open(dir / "bad.safetensors");
-  } catch (const Error& error) {
-    CHECK(error.code() == ErrorCode::kIo);
-    return error.what();
-  }
-  return "no error";
+  return test::ErrorText(ErrorCode::kIo, [&] { SafeTensorsReader::Open(dir / "bad.safetensors"); });
 }
 
 std::string WithHeader(const std::string& header, size_t data_bytes) {

@@ -8,7 +8,24 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
+#include "common/core/error.hpp"
+
 namespace rb::test {
+
+// Runs `body`, checks that it throws rb::Error with `code`, and returns the error's text
+// ("no error" when nothing was thrown, which the caller's comparison then reports).
+template <class Body>
+std::string ErrorText(ErrorCode code, Body&& body) {
+  try {
+    body();
+  } catch (const Error& error) {
+    CHECK(ErrorCodeName(error.code()) == ErrorCodeName(code));
+    return error.what();
+  }
+  return "no error";
+}
 
 // A fresh folder under $TMPDIR (or /tmp), removed with everything in it on destruction.
 class TempDir {
