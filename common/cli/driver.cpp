@@ -230,19 +230,26 @@ Device ResolveDevice(const StageDescriptor& stage, const std::string& requested)
   return Device::kCuda;
 }
 
+void CreateFolder(const fs::path& folder, const ParamSpec& spec) {
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) {
+    Throw(ErrorCode::kIo, "cannot create folder '{}' for {}: {}", folder.string(), spec.Flag(),
+          ec.message());
+  }
+}
+
 void DeclareOutputs(const Params& params, StageOutputs& outputs) {
   for (const ParamSpec& spec : params.specs().all()) {
     if (spec.type != ParamType::kOutputPath || !params.Has(spec.name)) continue;
     fs::path path = params.GetPath(spec.name);
-    if (path.has_parent_path()) {
-      std::error_code ec;
-      fs::create_directories(path.parent_path(), ec);
-      if (ec) {
-        Throw(ErrorCode::kIo, "cannot create folder '{}' for {}: {}", path.parent_path().string(),
-              spec.Flag(), ec.message());
-      }
+    if (spec.path_kind == PathKind::kDirectory) {
+      CreateFolder(path, spec);
+      outputs.DeclareFolder(spec.name, path);
+    } else {
+      if (path.has_parent_path()) CreateFolder(path.parent_path(), spec);
+      outputs.DeclareFile(spec.name, path);
     }
-    outputs.Declare(spec.name, path);
   }
 }
 
@@ -250,19 +257,19 @@ void DeclareOutputs(const Params& params, StageOutputs& outputs) {
 void Finalise(const StageDescriptor& stage, const RunRecord& record, const Params& params,
               StageOutputs& outputs, const RunContext& context, const nlohmann::json& figures,
               bool write_reports) {
-  for (const auto& [param, path] : outputs.entries()) {
+  for (const StageOutputs::Entry& entry : outputs.entries()) {
     std::error_code ec;
-    if (!fs::exists(fs::symlink_status(path.temp(), ec))) {
+    if (!fs::exists(fs::symlink_status(entry.path.temp(), ec))) {
       Throw(ErrorCode::kInternal, "{} did not write its output '{}'", stage.name,
-            path.final_path().string());
+            entry.path.final_path().string());
     }
   }
   if (write_reports) {
     nlohmann::json report = BuildRunReport(record, params, outputs, context, figures);
     std::string text = report.dump(2) + "\n";
     std::vector<fs::path> report_paths;
-    for (const auto& [param, path] : outputs.entries()) {
-      if (!param.empty()) report_paths.push_back(path.final_path().string() + ".report.json");
+    for (const StageOutputs::Entry& entry : outputs.entries()) {
+      if (entry.report) report_paths.push_back(entry.path.final_path().string() + ".report.json");
     }
     for (const fs::path& report_path : report_paths) {
       const fs::path& temp = outputs.Add(report_path);

@@ -31,10 +31,10 @@ nlohmann::json BuildRunReport(const RunRecord& record, const Params& params,
     inputs.push_back(std::move(item));
   }
   nlohmann::json written = nlohmann::json::array();
-  for (const auto& [param, path] : outputs.entries()) {
-    nlohmann::json item = DescribeFile(path.temp());
-    if (!param.empty()) item["param"] = param;
-    item["path"] = path.final_path().string();
+  for (const StageOutputs::Entry& entry : outputs.entries()) {
+    nlohmann::json item = DescribeFile(entry.path.temp());
+    if (!entry.param.empty()) item["param"] = entry.param;
+    item["path"] = entry.path.final_path().string();
     written.push_back(std::move(item));
   }
   nlohmann::json report = {

@@ -21,25 +21,36 @@ namespace rb::cli {
 // The outputs of one run. Stages write to the temporary paths handed out here; the driver
 // renames them into place only after the stage returned successfully, and removes them on any
 // failure or signal, so no partial output is ever visible under its final name.
+//
+// A file output parameter is one atomic unit with a "<file>.report.json" beside it. A folder
+// output parameter (ParamSpec::Directory()) is a place the driver creates; the stage registers
+// each file or sub-folder it writes there with Add(), each an atomic unit of its own, so two runs
+// can fill one dataset folder (e.g. two cities) without replacing each other's work.
 class StageOutputs {
  public:
-  // Temporary path for the output declared as parameter `param` (kOutputPath).
+  struct Entry {
+    std::string param;  // "" for outputs registered with Add()
+    io::AtomicPath path;
+    bool report;
+  };
+
+  // The temporary path of file output `param`, or the final folder of folder output `param`.
   const std::filesystem::path& Path(std::string_view param) const;
   // Whether the optional output `param` was requested.
   bool Has(std::string_view param) const;
-  // Registers an additional output (e.g. a preview PNG beside the main file) and returns the
-  // temporary path to write it to.
-  const std::filesystem::path& Add(const std::filesystem::path& final_path);
+  // Registers an output (a file, or a folder written as a whole) and returns the temporary path
+  // to write it to; `report` puts "<final_path>.report.json" beside it.
+  const std::filesystem::path& Add(const std::filesystem::path& final_path, bool report = false);
 
   // Driver side.
-  void Declare(std::string param, const std::filesystem::path& final_path);
-  // (param or "", atomic path) pairs in declaration order.
-  const std::deque<std::pair<std::string, io::AtomicPath>>& entries() const { return entries_; }
+  void DeclareFile(std::string param, const std::filesystem::path& final_path);
+  void DeclareFolder(std::string param, std::filesystem::path folder);
+  const std::deque<Entry>& entries() const { return entries_; }
   void CommitAll();
 
  private:
-  std::deque<std::pair<std::string, io::AtomicPath>>
-      entries_;  // deque: paths handed out stay valid
+  std::deque<Entry> entries_;  // deque: paths handed out stay valid
+  std::vector<std::pair<std::string, std::filesystem::path>> folders_;
 };
 
 struct StageDescriptor {

@@ -53,10 +53,11 @@ TEST_CASE("Describe prints the declared parameters as JSON", "[cli]") {
   auto json = nlohmann::json::parse(result.out);
   CHECK(json["stage"] == "rb-probe");
   CHECK(json["supports_cuda"] == true);
-  REQUIRE(json["params"].size() == 8);
+  REQUIRE(json["params"].size() == 9);
   CHECK(json["params"][0]["name"] == "input");
   CHECK(json["params"][0]["required"] == true);
-  CHECK(json["params"][4]["max"] == 10);
+  CHECK(json["params"][5]["max"] == 10);
+  CHECK(json["params"][4]["path_kind"] == "directory");
   CHECK(Probe({"--version"}).out.rfind("rb-probe (roadbrew ", 0) == 0);
 }
 
@@ -197,6 +198,33 @@ TEST_CASE("Bad inputs exit 1 with one line and leave no output behind", "[cli]")
   CHECK(config.exit_code == 2);  // a configuration error
   CheckOneLineError(config, "unknown key 'nmae'");
   CHECK(dir.List() == std::vector<std::string>{"inputs"});
+}
+
+TEST_CASE("Runs into one output folder add their own units and keep the others", "[cli]") {
+  TempDir dir;
+  TempDir inputs;
+  std::string pan = test::ReadText(DataSample("spacenet/solaris/PAN_AOI_2_Vegas_img699.tif"));
+  test::WriteText(inputs / "a.tif", pan);
+  test::WriteText(inputs / "b.tif", pan);
+  auto run = [&](const std::string& name, bool fail) {
+    std::vector<std::string> args = {"--input",  (inputs / name).string(),
+                                     "--out",    (dir / (name + ".copy.tif")).string(),
+                                     "--bundle", (dir / "bundle").string()};
+    if (fail) args.push_back("--fail-after-write");
+    return Probe(args).exit_code;
+  };
+  CHECK(run("a.tif", false) == 0);
+  CHECK(run("b.tif", false) == 0);
+  CHECK(run("a.tif", true) == 1);  // a failed re-run leaves the earlier "a" untouched
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir / "bundle")) {
+    names.push_back(entry.path().filename());
+  }
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"a", "a.report.json", "b", "b.report.json"});
+  CHECK(fs::exists(dir / "bundle" / "a" / "figures.json"));
+  auto report = nlohmann::json::parse(test::ReadText(dir / "bundle" / "b.report.json"));
+  CHECK(report["inputs"][0]["path"] == (inputs / "b.tif").string());
 }
 
 TEST_CASE("A failure after writing removes every output", "[cli]") {

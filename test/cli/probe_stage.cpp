@@ -63,6 +63,13 @@ nlohmann::json RunProbe(const Params& params, cli::StageOutputs& outputs, RunCon
   if (outputs.Has("summary")) {
     io::WriteFileAtomic(outputs.Path("summary"), figures.dump());
   }
+  if (outputs.Has("bundle")) {
+    // One atomic unit per input inside a shared folder.
+    std::filesystem::path unit = outputs.Path("bundle") / params.GetPath("input").stem();
+    const std::filesystem::path& temp = outputs.Add(unit, /*report=*/true);
+    std::filesystem::create_directories(temp);
+    io::WriteFileAtomic(temp / "figures.json", figures.dump());
+  }
   // Long work after the outputs exist, to test cancellation and cleanup.
   int64_t ticks = params.GetInt("ticks");
   if (ticks > 0) {
@@ -94,6 +101,7 @@ cli::StageDescriptor ProbeStage() {
            "raster");
   p.Output("out", "copy written with roadbrew's writer").Required();
   p.Output("summary", "optional JSON summary of what was read");
+  p.Output("bundle", "optional folder that collects one sub-folder per input").Directory();
   p.Float("scale", "a number that only shows up in the report", 1.0).Range(0, 10);
   p.Int("ticks", "20 ms progress ticks after writing (cancellation points)", 0).Range(0, 100000);
   p.Int("busy_ms", "milliseconds of work without cancellation points", 0).Range(0, 600000);
