@@ -93,18 +93,46 @@ double GeodesicDistance(Point2 a, Point2 b) {
   return distance;
 }
 
-bool IsGeographic(std::string_view crs) {
-  PJ_CONTEXT* context = proj_context_create();
-  proj_log_level(context, PJ_LOG_NONE);
-  std::string text(crs);
-  PJ* object = proj_create(context, text.c_str());
-  if (object == nullptr) {
-    proj_context_destroy(context);
-    Throw(ErrorCode::kInvalidArgument, "PROJ cannot read the CRS '{}'", Summarise(crs));
+namespace {
+
+// A PROJ object for a CRS definition with its own context, released on scope exit.
+class CrsObject {
+ public:
+  explicit CrsObject(std::string_view definition) : context_(proj_context_create()) {
+    proj_log_level(context_, PJ_LOG_NONE);
+    std::string text(definition);
+    object_ = proj_create(context_, text.c_str());
+    if (object_ == nullptr) {
+      proj_context_destroy(context_);
+      Throw(ErrorCode::kInvalidArgument, "PROJ cannot read the CRS '{}'", Summarise(definition));
+    }
   }
-  PJ_TYPE type = proj_get_type(object);
-  proj_destroy(object);
-  proj_context_destroy(context);
+  ~CrsObject() {
+    proj_destroy(object_);
+    proj_context_destroy(context_);
+  }
+  CrsObject(const CrsObject&) = delete;
+  CrsObject& operator=(const CrsObject&) = delete;
+  PJ_CONTEXT* context() const { return context_; }
+  PJ* get() const { return object_; }
+
+ private:
+  PJ_CONTEXT* context_;
+  PJ* object_;
+};
+
+}  // namespace
+
+std::string CrsWkt(std::string_view definition) {
+  CrsObject crs(definition);
+  const char* wkt = proj_as_wkt(crs.context(), crs.get(), PJ_WKT2_2019, nullptr);
+  RB_CHECK_ARG(wkt != nullptr, "PROJ cannot express '{}' as WKT", Summarise(definition));
+  return wkt;
+}
+
+bool IsGeographic(std::string_view definition) {
+  CrsObject crs(definition);
+  PJ_TYPE type = proj_get_type(crs.get());
   return type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS ||
          type == PJ_TYPE_GEOGRAPHIC_CRS;
 }

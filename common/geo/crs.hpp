@@ -57,6 +57,9 @@ class MetricFrame {
 // Geodesic distance in metres between two (lon, lat) points on the WGS 84 ellipsoid.
 double GeodesicDistance(Point2 a, Point2 b);
 
+// The CRS as WKT2 (2019), e.g. CrsWkt("EPSG:4326"). Throws kInvalidArgument if PROJ rejects it.
+std::string CrsWkt(std::string_view definition);
+
 // Is the CRS geographic (lon/lat degrees)? Throws kInvalidArgument on an unreadable definition.
 bool IsGeographic(std::string_view crs);
 

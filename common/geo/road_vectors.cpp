@@ -25,7 +25,7 @@ LineString ToLine(const OGRLineString& line, OGRCoordinateTransformation* to_lon
   return out;
 }
 
-nlohmann::json FieldValue(OGRFeature& feature, int index) {
+nlohmann::ordered_json FieldValue(OGRFeature& feature, int index) {
   OGRFieldDefn* field = feature.GetFieldDefnRef(index);
   switch (field->GetType()) {
     case OFTInteger:
@@ -40,9 +40,10 @@ nlohmann::json FieldValue(OGRFeature& feature, int index) {
     case OFTRealList:
     case OFTStringList: {
       // OGR renders lists as JSON-compatible text for GeoJSON sources.
-      nlohmann::json parsed =
-          nlohmann::json::parse(feature.GetFieldAsSerializedJSon(index), nullptr, false);
-      return parsed.is_discarded() ? nlohmann::json(feature.GetFieldAsString(index)) : parsed;
+      nlohmann::ordered_json parsed =
+          nlohmann::ordered_json::parse(feature.GetFieldAsSerializedJSon(index), nullptr, false);
+      return parsed.is_discarded() ? nlohmann::ordered_json(feature.GetFieldAsString(index))
+                                   : parsed;
     }
     default:
       return feature.GetFieldAsString(index);
@@ -93,7 +94,7 @@ std::vector<RoadFeature> ReadRoadGeoJson(const std::filesystem::path& path) {
     for (int f = 0; f < feature->GetFieldCount(); ++f) {
       if (!feature->IsFieldSet(f)) continue;
       road.properties[feature->GetFieldDefnRef(f)->GetNameRef()] =
-          feature->IsFieldNull(f) ? nlohmann::json(nullptr) : FieldValue(*feature, f);
+          feature->IsFieldNull(f) ? nlohmann::ordered_json(nullptr) : FieldValue(*feature, f);
     }
     const OGRGeometry* geometry = feature->GetGeometryRef();
     if (geometry == nullptr || geometry->IsEmpty()) {
@@ -190,7 +191,7 @@ void WriteRoadGeoJson(const std::filesystem::path& path, const std::vector<RoadF
     OGRFeature feature(layer->GetLayerDefn());
     for (auto it = road.properties.begin(); it != road.properties.end(); ++it) {
       int index = feature.GetFieldIndex(it.key().c_str());
-      const nlohmann::json& value = *it;
+      const nlohmann::ordered_json& value = *it;
       OGRFieldType type = feature.GetFieldDefnRef(index)->GetType();
       if (value.is_null()) {
         feature.SetFieldNull(index);

@@ -14,8 +14,8 @@ namespace rb::geo {
 struct RoadFeature {
   // One part for a LineString, several for a MultiLineString; (lon, lat) degrees.
   std::vector<LineString> parts;
-  // As stored in the file: SpaceNet keeps codes as strings ("road_type": "5").
-  nlohmann::json properties = nlohmann::json::object();
+  // As stored in the file, in file order: SpaceNet keeps codes as strings ("road_type": "5").
+  nlohmann::ordered_json properties = nlohmann::ordered_json::object();
 };
 
 // Reads a GeoJSON FeatureCollection. A 0-byte file and "features": [] give no features (SpaceNet

@@ -175,8 +175,39 @@ std::vector<SpaceNetAoi> DiscoverSpaceNet(const fs::path& root) {
   return aois;
 }
 
-std::string OriginalAoiDirName(std::string_view aoi_name, std::string_view split) {
-  return fmt::format("{}_Roads_{}", aoi_name, split);
+namespace {
+// "img5" of "AOI_2_Vegas_img5".
+std::string_view ImagePart(std::string_view image_id) {
+  size_t pos = image_id.rfind("_img");
+  return pos == std::string_view::npos ? image_id : image_id.substr(pos + 1);
+}
+}  // namespace
+
+std::string SpaceNetNaming::AoiDir() const {
+  if (layout == SpaceNetLayout::kOriginal) {
+    return fmt::format("{}_Roads_{}", aoi, test ? "Test_Public" : "Train");
+  }
+  return fmt::format("{}/{}", test ? "test_public" : "train", aoi);
+}
+
+std::string SpaceNetNaming::ProductPath(SpaceNetProduct product, std::string_view image_id) const {
+  std::string_view dir = ProductDirName(product, layout);
+  if (layout == SpaceNetLayout::kOriginal) return fmt::format("{0}/{0}_{1}.tif", dir, image_id);
+  return fmt::format("{0}/SN3_roads_{1}_{2}_{0}_{3}.tif", dir, test ? "test_public" : "train", aoi,
+                     ImagePart(image_id));
+}
+
+std::string SpaceNetNaming::LabelPath(std::string_view image_id) const {
+  if (layout == SpaceNetLayout::kOriginal) {
+    return fmt::format("geojson/spacenetroads/spacenetroads_{}.geojson", image_id);
+  }
+  return fmt::format("geojson_roads/SN3_roads_{}_{}_geojson_roads_{}.geojson",
+                     test ? "test_public" : "train", aoi, ImagePart(image_id));
+}
+
+std::string SpaceNetNaming::SummaryPath() const {
+  if (layout == SpaceNetLayout::kOriginal) return fmt::format("summaryData/{}.csv", AoiDir());
+  return fmt::format("summaryData/SN3_roads_{}_{}.csv", test ? "test_public" : "train", aoi);
 }
 
 }  // namespace rb::geo

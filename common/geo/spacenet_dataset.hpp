@@ -48,7 +48,25 @@ struct SpaceNetAoi {
 // exist or holds no SpaceNet AOI folder.
 std::vector<SpaceNetAoi> DiscoverSpaceNet(const std::filesystem::path& root);
 
-// The AOI folder name rb-synth and the original release use: "AOI_2_Vegas_Roads_Train".
-std::string OriginalAoiDirName(std::string_view aoi_name, std::string_view split = "Train");
+// File names of one AOI in a layout, relative to the dataset root (the writer's side of the
+// conventions DiscoverSpaceNet reads).
+struct SpaceNetNaming {
+  SpaceNetLayout layout = SpaceNetLayout::kOriginal;
+  std::string aoi;  // "AOI_2_Vegas"
+  bool test = false;
+
+  // "AOI_2_Vegas_Roads_Train" / "AOI_2_Vegas_Roads_Test_Public"; "train/AOI_2_Vegas" /
+  // "test_public/AOI_2_Vegas".
+  std::string AoiDir() const;
+  // Relative to AoiDir(): "PAN/PAN_AOI_2_Vegas_img5.tif",
+  // "PS-MS/SN3_roads_train_AOI_2_Vegas_PS-MS_img5.tif".
+  std::string ProductPath(SpaceNetProduct product, std::string_view image_id) const;
+  // Relative to AoiDir(): "geojson/spacenetroads/spacenetroads_AOI_2_Vegas_img5.geojson",
+  // "geojson_roads/SN3_roads_train_AOI_2_Vegas_geojson_roads_img5.geojson".
+  std::string LabelPath(std::string_view image_id) const;
+  // Relative to AoiDir(): "summaryData/AOI_2_Vegas_Roads_Train.csv",
+  // "summaryData/SN3_roads_train_AOI_2_Vegas.csv".
+  std::string SummaryPath() const;
+};
 
 }  // namespace rb::geo

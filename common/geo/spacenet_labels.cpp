@@ -9,7 +9,7 @@ namespace rb::geo {
 namespace {
 
 // The integer value of a code stored as "5", 5 or 5.0; nullopt when absent or empty.
-std::optional<int64_t> CodeOf(const nlohmann::json& properties, std::string_view key) {
+std::optional<int64_t> CodeOf(const nlohmann::ordered_json& properties, std::string_view key) {
   auto it = properties.find(key);
   if (it == properties.end() || it->is_null()) return std::nullopt;
   if (it->is_number_integer()) return it->get<int64_t>();
@@ -28,7 +28,7 @@ std::optional<int64_t> CodeOf(const nlohmann::json& properties, std::string_view
   Throw(ErrorCode::kIo, "road property '{}' = {} is not an integer code", key, it->dump());
 }
 
-std::optional<int64_t> FirstCode(const nlohmann::json& properties,
+std::optional<int64_t> FirstCode(const nlohmann::ordered_json& properties,
                                  std::initializer_list<std::string_view> keys) {
   for (std::string_view key : keys) {
     if (auto code = CodeOf(properties, key)) return code;
@@ -67,7 +67,7 @@ std::string_view RoadTypeName(RoadType type) {
   return "unknown";
 }
 
-SpaceNetRoadAttributes ParseSpaceNetAttributes(const nlohmann::json& properties) {
+SpaceNetRoadAttributes ParseSpaceNetAttributes(const nlohmann::ordered_json& properties) {
   SpaceNetRoadAttributes out;
   if (!properties.is_object()) return out;
   out.road_id = CodeOf(properties, "road_id");
@@ -89,18 +89,18 @@ SpaceNetRoadAttributes ParseSpaceNetAttributes(const nlohmann::json& properties)
   return out;
 }
 
-nlohmann::json ToSpaceNetProperties(const SpaceNetRoadAttributes& a) {
+nlohmann::ordered_json ToSpaceNetProperties(const SpaceNetRoadAttributes& a) {
   auto code = [](auto value) { return std::to_string(static_cast<int>(value)); };
-  nlohmann::json out = {{"bridge_typ", code(a.bridge)},
-                        {"heading", "0"},
-                        {"lane_numbe", code(a.lanes)},
-                        {"lane_number", code(a.lanes)},
-                        {"one_way_ty", code(a.one_way == 0 ? 2 : a.one_way)},
-                        {"paved", code(a.paved)},
-                        {"road_type", code(a.road_type)},
-                        {"origarea", 0},
-                        {"partialDec", 1},
-                        {"truncated", 0}};
+  nlohmann::ordered_json out = {{"bridge_typ", code(a.bridge)},
+                                {"heading", "0"},
+                                {"lane_numbe", code(a.lanes)},
+                                {"lane_number", code(a.lanes)},
+                                {"one_way_ty", code(a.one_way == 0 ? 2 : a.one_way)},
+                                {"paved", code(a.paved)},
+                                {"road_type", code(a.road_type)},
+                                {"origarea", 0},
+                                {"partialDec", 1},
+                                {"truncated", 0}};
   if (a.road_id) out["road_id"] = *a.road_id;
   if (a.speed_mph) {
     out["inferred_speed_mph"] = *a.speed_mph;

@@ -41,9 +41,9 @@ struct SpaceNetRoadAttributes {
 
 // Reads codes given as strings or numbers; absent keys keep the defaults. Throws kIo naming the
 // key and value when a code is not a number or outside its documented set.
-SpaceNetRoadAttributes ParseSpaceNetAttributes(const nlohmann::json& properties);
+SpaceNetRoadAttributes ParseSpaceNetAttributes(const nlohmann::ordered_json& properties);
 
 // The original-release property set with string codes, as the real files have it.
-nlohmann::json ToSpaceNetProperties(const SpaceNetRoadAttributes& attributes);
+nlohmann::ordered_json ToSpaceNetProperties(const SpaceNetRoadAttributes& attributes);
 
 }  // namespace rb::geo
