@@ -326,8 +326,10 @@ int RunStageMain(const StageDescriptor& stage, int argc, char** argv) {
   }
   SetLogLevel(cl.quiet ? LogLevel::kWarning : cl.verbose ? LogLevel::kDebug : LogLevel::kInfo);
 
-  RunRecord record{stage.name, std::vector<std::string>(argv, argv + argc),
-                   std::chrono::system_clock::now(), 0};
+  // The command line as typed, with the stage's name for the program ("rb-prep image", ...).
+  std::vector<std::string> command_line = {stage.name};
+  command_line.insert(command_line.end(), argv + 1, argv + argc);
+  RunRecord record{stage.name, std::move(command_line), std::chrono::system_clock::now(), 0};
   try {
     Params params = ResolveParams(stage, cl);
     CheckPaths(params);
@@ -352,6 +354,39 @@ int RunStageMain(const StageDescriptor& stage, int argc, char** argv) {
   } catch (const std::exception& error) {
     return Fail(fmt::format("internal error: {}", error.what()), 1);
   }
+}
+
+int RunCommandMain(const CommandSet& set, int argc, char** argv) {
+  SetLogProgramName(set.name);
+  auto usage = [&](std::FILE* out) {
+    std::string text = fmt::format(
+        "{}\n\nUsage: {} <command> [options]; {} <command> --help\n\n"
+        "Commands:\n",
+        set.summary, set.name, set.name);
+    for (const StageDescriptor& command : set.commands) {
+      text += fmt::format("  {:<10} {}\n", command.name, command.summary);
+    }
+    std::fputs(text.c_str(), out);
+  };
+  std::string word = argc > 1 ? argv[1] : "";
+  if (word == "-h" || word == "--help") {
+    usage(stdout);
+    return 0;
+  }
+  for (const StageDescriptor& command : set.commands) {
+    if (command.name == word) {
+      StageDescriptor stage = command;
+      stage.name = fmt::format("{} {}", set.name, command.name);
+      return RunStageMain(stage, argc - 1, argv + 1);
+    }
+  }
+  std::vector<std::string> names;
+  for (const StageDescriptor& command : set.commands) names.push_back(command.name);
+  return Fail(
+      fmt::format("{} (commands: {}); see {} --help",
+                  word.empty() ? "expected a command" : fmt::format("unknown command '{}'", word),
+                  fmt::join(names, ", "), set.name),
+      2);
 }
 
 }  // namespace rb::cli

@@ -19,4 +19,8 @@ namespace rb::cli {
 
 int RunStageMain(const StageDescriptor& stage, int argc, char** argv);
 
+// A binary with several commands (CommandSet): the first argument names the command, which then
+// runs like a stage of its own named "<binary> <command>".
+int RunCommandMain(const CommandSet& set, int argc, char** argv);
+
 }  // namespace rb::cli

@@ -64,4 +64,11 @@ struct StageDescriptor {
   std::function<nlohmann::json(const Params&, StageOutputs&, RunContext&)> run;
 };
 
+// A binary with several commands ("rb-prep image ...", "rb-prep tiles ...").
+struct CommandSet {
+  std::string name;                       // "rb-prep"
+  std::string summary;                    // one line for --help
+  std::vector<StageDescriptor> commands;  // each StageDescriptor::name is the command word
+};
+
 }  // namespace rb::cli

@@ -2,6 +2,7 @@
 
 #include <cpl_string.h>
 #include <gdal_priv.h>
+#include <gdal_utils.h>
 
 #include <fmt/format.h>
 
@@ -123,17 +124,98 @@ void RequireGeoreferenced(const RasterInfo& info, const std::filesystem::path& p
   }
 }
 
-Raster ReadRaster(const std::filesystem::path& path, const RasterReadOptions& options) {
-  GdalErrorTrap trap;
-  GDALDatasetUniquePtr dataset = OpenRaster(path, trap);
-  RasterInfo info = InfoOf(*dataset, path);
+Resampling ParseResampling(std::string_view name) {
+  if (name == "nearest") return Resampling::kNearest;
+  if (name == "bilinear") return Resampling::kBilinear;
+  if (name == "cubic") return Resampling::kCubic;
+  if (name == "lanczos") return Resampling::kLanczos;
+  if (name == "average") return Resampling::kAverage;
+  Throw(ErrorCode::kInvalidArgument,
+        "unknown resampling '{}' (nearest, bilinear, cubic, lanczos, average)", name);
+}
 
+namespace {
+const char* GdalResamplingName(Resampling resampling) {
+  switch (resampling) {
+    case Resampling::kNearest:
+      return "near";
+    case Resampling::kBilinear:
+      return "bilinear";
+    case Resampling::kCubic:
+      return "cubic";
+    case Resampling::kLanczos:
+      return "lanczos";
+    case Resampling::kAverage:
+      return "average";
+  }
+  return "near";
+}
+}  // namespace
+
+struct RasterReader::Datasets {
+  GDALDatasetUniquePtr source;
+  GDALDatasetUniquePtr warped;  // a VRT over `source`, when warping
+  GDALDataset& active() const { return warped ? *warped : *source; }
+};
+
+RasterReader::RasterReader(RasterReader&&) noexcept = default;
+RasterReader& RasterReader::operator=(RasterReader&&) noexcept = default;
+RasterReader::~RasterReader() = default;
+
+RasterReader RasterReader::Open(const std::filesystem::path& path) {
+  GdalErrorTrap trap;
+  RasterReader reader;
+  reader.path_ = path;
+  reader.datasets_ = std::make_unique<Datasets>();
+  reader.datasets_->source = OpenRaster(path, trap);
+  reader.info_ = InfoOf(*reader.datasets_->source, path);
+  return reader;
+}
+
+RasterReader RasterReader::OpenWarped(const std::filesystem::path& path, const WarpSpec& warp) {
+  RasterReader reader = Open(path);
+  RB_CHECK_ARG(warp.resolution == 0 || (warp.width == 0 && warp.height == 0),
+               "a warp sets either a resolution or a size, not both");
+  RB_CHECK_ARG((warp.width == 0) == (warp.height == 0), "a warp size needs a width and a height");
+  RB_CHECK_ARG(warp.resolution >= 0 && warp.width >= 0 && warp.height >= 0,
+               "warp resolution and size must be positive");
+  if (warp.target_crs.empty() && warp.resolution == 0 && warp.width == 0) return reader;
+  if (!warp.target_crs.empty() || reader.info_.georef.crs_wkt.empty()) {
+    RequireGeoreferenced(reader.info_, path);
+  }
+  std::vector<std::string> args = {"-of", "VRT", "-r", GdalResamplingName(warp.resampling)};
+  if (!warp.target_crs.empty()) args.insert(args.end(), {"-t_srs", warp.target_crs});
+  if (warp.resolution > 0) {
+    std::string r = fmt::format("{:.17g}", warp.resolution);
+    args.insert(args.end(), {"-tr", r, r});
+  }
+  if (warp.width > 0) {
+    args.insert(args.end(), {"-ts", std::to_string(warp.width), std::to_string(warp.height)});
+  }
+  CPLStringList argv;
+  for (const std::string& arg : args) argv.AddString(arg.c_str());
+  GdalErrorTrap trap;
+  GDALWarpAppOptions* options = GDALWarpAppOptionsNew(argv.List(), nullptr);
+  RB_CHECK(options != nullptr);
+  GDALDatasetH source = GDALDataset::ToHandle(reader.datasets_->source.get());
+  int usage_error = 0;
+  GDALDatasetH warped = GDALWarp("", nullptr, 1, &source, options, &usage_error);
+  GDALWarpAppOptionsFree(options);
+  if (warped == nullptr) ThrowGdalError(trap, "cannot warp", path);
+  reader.datasets_->warped.reset(GDALDataset::FromHandle(warped));
+  reader.info_ = InfoOf(*reader.datasets_->warped, path);
+  return reader;
+}
+
+Raster RasterReader::Read(const RasterReadOptions& options) const {
+  GdalErrorTrap trap;
+  const RasterInfo& info = info_;
   PixelWindow window = options.window.value_or(PixelWindow{0, 0, info.width, info.height});
   if (window.width <= 0 || window.height <= 0 || window.column < 0 || window.row < 0 ||
       window.column + window.width > info.width || window.row + window.height > info.height) {
     Throw(ErrorCode::kInvalidArgument,
           "window {}x{} at ({}, {}) is outside raster '{}' of {}x{} pixels", window.width,
-          window.height, window.column, window.row, path.string(), info.width, info.height);
+          window.height, window.column, window.row, path_.string(), info.width, info.height);
   }
   std::vector<int> bands = options.bands;
   if (bands.empty()) {
@@ -142,19 +224,18 @@ Raster ReadRaster(const std::filesystem::path& path, const RasterReadOptions& op
   for (int b : bands) {
     if (b < 1 || b > info.bands) {
       Throw(ErrorCode::kInvalidArgument, "band {} does not exist in '{}' ({} bands)", b,
-            path.string(), info.bands);
+            path_.string(), info.bands);
     }
   }
-
   PixelType type = options.as_type.value_or(info.type);
   Raster raster(type, static_cast<int>(bands.size()), window.height, window.width);
   size_t sample = PixelTypeSize(type);
-  CPLErr status = dataset->RasterIO(
+  CPLErr status = datasets_->active().RasterIO(
       GF_Read, window.column, window.row, window.width, window.height, raster.bytes().data(),
       window.width, window.height, ToGdal(type), static_cast<int>(bands.size()), bands.data(),
       static_cast<GSpacing>(sample), static_cast<GSpacing>(sample) * window.width,
       static_cast<GSpacing>(raster.band_pixels() * sample), nullptr);
-  if (status != CE_None) ThrowGdalError(trap, "cannot read pixels of", path);
+  if (status != CE_None) ThrowGdalError(trap, "cannot read pixels of", path_);
 
   raster.georef.crs_wkt = info.georef.crs_wkt;
   if (info.georef.transform) {
@@ -167,16 +248,25 @@ Raster ReadRaster(const std::filesystem::path& path, const RasterReadOptions& op
   return raster;
 }
 
-void WriteGeoTiff(const std::filesystem::path& path, const Raster& raster,
-                  const RasterWriteOptions& options) {
-  RB_CHECK_ARG(!raster.empty(), "cannot write an empty raster to '{}'", path.string());
+Raster ReadRaster(const std::filesystem::path& path, const RasterReadOptions& options) {
+  return RasterReader::Open(path).Read(options);
+}
+
+struct GeoTiffWriter::Dataset {
+  GDALDatasetUniquePtr handle;
+};
+
+GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Layout& layout,
+                             const RasterWriteOptions& options)
+    : dataset_(std::make_unique<Dataset>()), path_(path), layout_(layout) {
+  RB_CHECK_ARG(layout.width > 0 && layout.height > 0 && layout.bands > 0,
+               "cannot write an empty raster to '{}'", path.string());
   RB_CHECK_ARG(
-      raster.band_names.empty() || static_cast<int>(raster.band_names.size()) == raster.bands(),
-      "raster has {} bands but {} band names", raster.bands(), raster.band_names.size());
+      layout.band_names.empty() || static_cast<int>(layout.band_names.size()) == layout.bands,
+      "raster has {} bands but {} band names", layout.bands, layout.band_names.size());
   GdalErrorTrap trap;
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
   RB_CHECK(driver != nullptr);
-
   CPLStringList creation;
   creation.SetNameValue("COMPRESS", options.compress.c_str());
   if (options.tiled) {
@@ -185,52 +275,88 @@ void WriteGeoTiff(const std::filesystem::path& path, const Raster& raster,
     creation.SetNameValue("BLOCKYSIZE", fmt::format("{}", options.block_size).c_str());
   }
   if (options.compress != "NONE") {
-    bool floating = raster.type() == PixelType::kFloat32 || raster.type() == PixelType::kFloat64;
+    bool floating = layout.type == PixelType::kFloat32 || layout.type == PixelType::kFloat64;
     int predictor = options.predictor != 0 ? options.predictor : (floating ? 3 : 2);
     creation.SetNameValue("PREDICTOR", fmt::format("{}", predictor).c_str());
   }
-  if (raster.bands() > 1) creation.SetNameValue("INTERLEAVE", "BAND");
+  if (layout.bands > 1) creation.SetNameValue("INTERLEAVE", "BAND");
   creation.SetNameValue("BIGTIFF", "IF_SAFER");
   for (const std::string& option : options.creation_options) creation.AddString(option.c_str());
 
-  GDALDatasetUniquePtr dataset(driver->Create(path.c_str(), raster.width(), raster.height(),
-                                              raster.bands(), ToGdal(raster.type()),
-                                              creation.List()));
+  dataset_->handle.reset(driver->Create(path.c_str(), layout.width, layout.height, layout.bands,
+                                        ToGdal(layout.type), creation.List()));
+  GDALDataset* dataset = dataset_->handle.get();
   if (!dataset) ThrowGdalError(trap, "cannot create GeoTIFF", path);
-  if (raster.georef.transform) {
-    std::array<double, 6> gt = raster.georef.transform->coefficients();
+  if (layout.georef.transform) {
+    std::array<double, 6> gt = layout.georef.transform->coefficients();
     if (dataset->SetGeoTransform(gt.data()) != CE_None) {
       ThrowGdalError(trap, "cannot set the geotransform of", path);
     }
   }
-  if (!raster.georef.crs_wkt.empty()) {
+  if (!layout.georef.crs_wkt.empty()) {
     OGRSpatialReference srs;
-    if (srs.importFromWkt(raster.georef.crs_wkt.c_str()) != OGRERR_NONE ||
+    if (srs.importFromWkt(layout.georef.crs_wkt.c_str()) != OGRERR_NONE ||
         dataset->SetSpatialRef(&srs) != CE_None) {
       ThrowGdalError(trap, "cannot set the CRS of", path);
     }
   }
-  for (int b = 1; b <= raster.bands(); ++b) {
+  for (int b = 1; b <= layout.bands; ++b) {
     GDALRasterBand* band = dataset->GetRasterBand(b);
-    if (raster.nodata && band->SetNoDataValue(*raster.nodata) != CE_None) {
+    if (layout.nodata && band->SetNoDataValue(*layout.nodata) != CE_None) {
       ThrowGdalError(trap, "cannot set the nodata value of", path);
     }
-    if (!raster.band_names.empty()) band->SetDescription(raster.band_names[b - 1].c_str());
+    if (!layout.band_names.empty()) band->SetDescription(layout.band_names[b - 1].c_str());
   }
-  size_t sample = PixelTypeSize(raster.type());
-  CPLErr status = dataset->RasterIO(GF_Write, 0, 0, raster.width(), raster.height(),
-                                    const_cast<std::byte*>(raster.bytes().data()), raster.width(),
-                                    raster.height(), ToGdal(raster.type()), raster.bands(), nullptr,
-                                    static_cast<GSpacing>(sample),
-                                    static_cast<GSpacing>(sample) * raster.width(),
-                                    static_cast<GSpacing>(raster.band_pixels() * sample), nullptr);
-  if (status != CE_None) ThrowGdalError(trap, "cannot write pixels to", path);
+}
+
+GeoTiffWriter::~GeoTiffWriter() {
+  if (dataset_->handle) {
+    GdalErrorTrap trap;  // errors on this path are already being reported
+    dataset_->handle.reset();
+  }
+}
+
+void GeoTiffWriter::Write(const Raster& window, int column, int row) {
+  RB_CHECK_ARG(window.type() == layout_.type && window.bands() == layout_.bands,
+               "window of {} {} bands does not fit '{}' ({} {} bands)", window.bands(),
+               PixelTypeName(window.type()), path_.string(), layout_.bands,
+               PixelTypeName(layout_.type));
+  RB_CHECK_ARG(column >= 0 && row >= 0 && column + window.width() <= layout_.width &&
+                   row + window.height() <= layout_.height,
+               "window {}x{} at ({}, {}) is outside '{}'", window.width(), window.height(), column,
+               row, path_.string());
+  RB_CHECK(dataset_->handle);
+  GdalErrorTrap trap;
+  size_t sample = PixelTypeSize(window.type());
+  CPLErr status = dataset_->handle->RasterIO(
+      GF_Write, column, row, window.width(), window.height(),
+      const_cast<std::byte*>(window.bytes().data()), window.width(), window.height(),
+      ToGdal(window.type()), window.bands(), nullptr, static_cast<GSpacing>(sample),
+      static_cast<GSpacing>(sample) * window.width(),
+      static_cast<GSpacing>(window.band_pixels() * sample), nullptr);
+  if (status != CE_None) ThrowGdalError(trap, "cannot write pixels to", path_);
+}
+
+void GeoTiffWriter::Close() {
+  RB_CHECK(dataset_->handle);
+  GdalErrorTrap trap;
   // Closing flushes compressed blocks; a failure there (disk full) is a write error too.
   CPLErrorReset();
-  dataset.reset();
+  dataset_->handle.reset();
   if (CPLGetLastErrorType() == CE_Failure || !trap.last_error().empty()) {
-    ThrowGdalError(trap, "cannot finish writing", path);
+    ThrowGdalError(trap, "cannot finish writing", path_);
   }
+}
+
+void WriteGeoTiff(const std::filesystem::path& path, const Raster& raster,
+                  const RasterWriteOptions& options) {
+  RB_CHECK_ARG(!raster.empty(), "cannot write an empty raster to '{}'", path.string());
+  GeoTiffWriter writer(path,
+                       {raster.width(), raster.height(), raster.bands(), raster.type(),
+                        raster.georef, raster.nodata, raster.band_names},
+                       options);
+  writer.Write(raster, 0, 0);
+  writer.Close();
 }
 
 }  // namespace rb::geo

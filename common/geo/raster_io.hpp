@@ -3,8 +3,10 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/geo/raster.hpp"
@@ -44,6 +46,42 @@ struct RasterReadOptions {
 // Reads samples; the result's geotransform is that of the window.
 Raster ReadRaster(const std::filesystem::path& path, const RasterReadOptions& options = {});
 
+enum class Resampling { kNearest, kBilinear, kCubic, kLanczos, kAverage };
+// "nearest", "bilinear", "cubic", "lanczos", "average"; throws kInvalidArgument otherwise.
+Resampling ParseResampling(std::string_view name);
+
+// A warp through GDAL's warper (gdalwarp's engine): reprojection, resizing or both.
+struct WarpSpec {
+  std::string target_crs;  // anything GDAL accepts ("EPSG:32611", WKT); "" keeps the source CRS
+  double resolution = 0;   // square pixels of this size in target CRS units; 0: not set
+  int width = 0;           // target size in pixels (with height); 0: not set
+  int height = 0;
+  Resampling resampling = Resampling::kBilinear;
+};
+
+// An open raster for repeated windowed reads, so memory stays bounded on scenes of any size.
+// A warped reader is a lazily evaluated GDAL warped VRT: each read warps just its window.
+// Not thread-safe: use one reader per thread.
+class RasterReader {
+ public:
+  static RasterReader Open(const std::filesystem::path& path);
+  static RasterReader OpenWarped(const std::filesystem::path& path, const WarpSpec& warp);
+  RasterReader(RasterReader&&) noexcept;
+  RasterReader& operator=(RasterReader&&) noexcept;
+  ~RasterReader();
+
+  const RasterInfo& info() const { return info_; }
+  const std::filesystem::path& path() const { return path_; }
+  Raster Read(const RasterReadOptions& options = {}) const;
+
+ private:
+  RasterReader() = default;
+  struct Datasets;
+  std::unique_ptr<Datasets> datasets_;
+  std::filesystem::path path_;
+  RasterInfo info_;
+};
+
 // Throws kIo "raster 'x' has no CRS" / "no geotransform" when georeferencing is missing.
 void RequireGeoreferenced(const RasterInfo& info, const std::filesystem::path& path);
 
@@ -59,5 +97,36 @@ struct RasterWriteOptions {
 // Writes a GeoTIFF to `path` directly (callers provide atomicity, e.g. the driver's temp path).
 void WriteGeoTiff(const std::filesystem::path& path, const Raster& raster,
                   const RasterWriteOptions& options = {});
+
+// A GeoTIFF written window by window. `layout` gives the size (width, height, bands), sample
+// type, georeference, nodata and band names; its samples are not used.
+class GeoTiffWriter {
+ public:
+  struct Layout {
+    int width = 0;
+    int height = 0;
+    int bands = 0;
+    PixelType type = PixelType::kUInt8;
+    GeoReference georef;
+    std::optional<double> nodata;
+    std::vector<std::string> band_names;
+  };
+  GeoTiffWriter(const std::filesystem::path& path, const Layout& layout,
+                const RasterWriteOptions& options = {});
+  GeoTiffWriter(const GeoTiffWriter&) = delete;
+  GeoTiffWriter& operator=(const GeoTiffWriter&) = delete;
+  ~GeoTiffWriter();
+
+  // Writes all bands of `window` with its upper-left corner at (column, row).
+  void Write(const Raster& window, int column, int row);
+  // Flushes and closes; throws kIo if GDAL could not finish the file.
+  void Close();
+
+ private:
+  struct Dataset;
+  std::unique_ptr<Dataset> dataset_;
+  std::filesystem::path path_;
+  Layout layout_;
+};
 
 }  // namespace rb::geo

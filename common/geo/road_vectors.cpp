@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "common/core/check.hpp"
+#include "common/geo/crs.hpp"
 #include "common/geo/gdal_env.hpp"
 
 namespace rb::geo {
@@ -225,6 +226,28 @@ void WriteRoadGeoJson(const std::filesystem::path& path, const std::vector<RoadF
   }
   dataset.reset();
   if (!trap.last_error().empty()) ThrowGdalError(trap, "cannot finish writing", path);
+}
+
+std::vector<LineString> PixelLines(const std::vector<RoadFeature>& features,
+                                   const GeoReference& grid) {
+  if (!grid.complete()) {
+    Throw(ErrorCode::kIo, "the raster grid has no {}: labels cannot be placed on it",
+          grid.crs_wkt.empty() ? "CRS" : "geotransform");
+  }
+  std::optional<CrsTransform> to_grid;
+  if (!IsGeographic(grid.crs_wkt)) to_grid.emplace("OGC:CRS84", grid.crs_wkt);
+  std::vector<LineString> lines;
+  for (const RoadFeature& feature : features) {
+    for (const LineString& part : feature.parts) {
+      LineString pixels;
+      pixels.reserve(part.size());
+      for (const Point2& p : part) {
+        pixels.push_back(grid.transform->GeoToPixel(to_grid ? to_grid->Forward(p) : p));
+      }
+      lines.push_back(std::move(pixels));
+    }
+  }
+  return lines;
 }
 
 }  // namespace rb::geo

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/geo/geometry.hpp"
+#include "common/geo/georef.hpp"
 
 namespace rb::geo {
 
@@ -27,5 +28,11 @@ std::vector<RoadFeature> ReadRoadGeoJson(const std::filesystem::path& path);
 // Writes a FeatureCollection in lon/lat with a CRS84 "crs" member, properties typed as given
 // (strings stay strings). Writes `path` directly; callers provide atomicity.
 void WriteRoadGeoJson(const std::filesystem::path& path, const std::vector<RoadFeature>& features);
+
+// The parts of `features` (lon/lat) in pixel coordinates of a raster grid, reprojected first when
+// the grid's CRS is not geographic. One LineString per part; throws kIo when the grid has no
+// georeference.
+std::vector<LineString> PixelLines(const std::vector<RoadFeature>& features,
+                                   const GeoReference& grid);
 
 }  // namespace rb::geo

@@ -5,8 +5,29 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace rb::geo {
+
+// Exact counts of 16-bit sample values, for percentiles over one image or a whole AOI.
+class Histogram16 {
+ public:
+  Histogram16() : bins_(65536, 0) {}
+  void Add(std::span<const uint16_t> samples, std::optional<uint16_t> nodata);
+  void Merge(const Histogram16& other);
+  uint64_t count() const;
+  // numpy.percentile's default ("linear") interpolation between order statistics; throws
+  // kInvalidArgument when empty.
+  double Percentile(double percent) const;
+  // Sparse [[value, count], ...] of the non-empty bins.
+  nlohmann::json ToJson() const;
+  static Histogram16 FromJson(const nlohmann::json& json);
+
+ private:
+  std::vector<uint64_t> bins_;
+};
 
 struct StretchRange {
   double lo = 0;
