@@ -36,7 +36,7 @@ if(NOT ROADBREW_CUDA STREQUAL "OFF")
       set(CMAKE_CUDA_ARCHITECTURES 80-real 90)
     endif()
     enable_language(CUDA)
-    set(CMAKE_CUDA_STANDARD 20)
+    set(CMAKE_CUDA_STANDARD 17)  # CMake 3.25 knows no C++20 dialect for nvcc
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
     add_library(roadbrew_cudnn INTERFACE)
     target_include_directories(roadbrew_cudnn INTERFACE ${CUDNN_INCLUDE_DIR})

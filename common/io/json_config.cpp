@@ -30,6 +30,14 @@ ConfigReader::ConfigReader(const nlohmann::json& root, std::string source)
   }
 }
 
+ConfigReader::ConfigReader(const nlohmann::json& object, std::string source, std::string prefix)
+    : node_(&object), prefix_(std::move(prefix)), state_(std::make_shared<State>()) {
+  state_->source = std::move(source);
+  if (!object.is_object()) {
+    Throw(ErrorCode::kInvalidArgument, "'{}' in '{}' must be an object", prefix_, state_->source);
+  }
+}
+
 ConfigReader::ConfigReader(const nlohmann::json* node, std::string prefix,
                            std::shared_ptr<State> state)
     : node_(node), prefix_(std::move(prefix)), state_(std::move(state)) {}

@@ -25,6 +25,9 @@ class ConfigReader {
  public:
   // `source` names the file in messages.
   ConfigReader(const nlohmann::json& root, std::string source);
+  // A reader of an object nested at `prefix` ("layers[3].convolution") of file `source`, with
+  // its own key tracking: key paths in messages are the full ones.
+  ConfigReader(const nlohmann::json& object, std::string source, std::string prefix);
 
   // Requires an integer "schema_version" between 1 and `newest_supported`.
   int CheckSchemaVersion(int newest_supported);

@@ -1,0 +1,60 @@
+#include "common/nn/layer.hpp"
+
+#include <cctype>
+
+#include "common/core/check.hpp"
+
+namespace rb::nn {
+
+std::string_view PhaseName(Phase phase) { return phase == Phase::kTrain ? "TRAIN" : "TEST"; }
+
+std::string_view BackendName(Backend backend) {
+  switch (backend) {
+    case Backend::kReference:
+      return "reference";
+    case Backend::kOneDnn:
+      return "onednn";
+    case Backend::kCuda:
+      return "cuda";
+  }
+  return "?";
+}
+
+std::string LayerSpec::where() const {
+  return fmt::format("layer '{}' ({} of '{}')", name, path, source);
+}
+
+std::string LayerSpec::options_key() const {
+  // "SoftmaxWithLoss" -> "softmax_with_loss"
+  std::string key;
+  for (size_t i = 0; i < type.size(); ++i) {
+    char c = type[i];
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      if (i > 0 && !std::isupper(static_cast<unsigned char>(type[i - 1]))) key += '_';
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      key += c;
+    }
+  }
+  return key;
+}
+
+std::string LayerSpec::options_path() const { return fmt::format("{}.{}", path, options_key()); }
+
+void Layer::ExpectBlobs(const Blobs& bottom, const Blobs& top, int min_bottom, int max_bottom,
+                        int min_top, int max_top) const {
+  auto check = [&](const char* what, size_t count, int lo, int hi) {
+    if (static_cast<int>(count) < lo || static_cast<int>(count) > hi) {
+      Fail(lo == hi ? fmt::format("{} needs {} {}, got {}", spec_.type, lo, what, count)
+                    : fmt::format("{} needs {} to {} {}, got {}", spec_.type, lo, hi, what, count));
+    }
+  };
+  check("bottoms", bottom.size(), min_bottom, max_bottom);
+  check("tops", top.size(), min_top, max_top);
+}
+
+void Layer::Fail(const std::string& what) const {
+  Throw(ErrorCode::kInvalidArgument, "{}, {}", what, spec_.where());
+}
+
+}  // namespace rb::nn

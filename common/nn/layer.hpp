@@ -1,0 +1,134 @@
+// The layer interface (Caffe's life cycle: SetUp -> Reshape -> Forward / Backward) and the
+// specification a layer is built from.
+//
+// Gradient convention: before a backward pass the net zeroes parameter gradients once per
+// iteration (layers always add to them, which also serves iter_size) and tells each layer, per
+// bottom, whether to overwrite or add to that bottom's gradient (several layers may feed one
+// blob, as in a dense block). In-place layers (top == bottom) transform the gradient in place.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/nn/blob.hpp"
+
+namespace rb::nn {
+
+enum class Phase { kTrain, kTest };
+std::string_view PhaseName(Phase phase);
+
+// Where layers compute: plain reference loops (the oracle), oneDNN on the CPU, or CUDA.
+enum class Backend { kReference, kOneDnn, kCuda };
+std::string_view BackendName(Backend backend);
+
+struct ParamSpec {
+  std::string name;  // shared parameters: every layer naming the same param shares one blob
+  float lr_mult = 1.0f;
+  float decay_mult = 1.0f;
+};
+
+struct LayerSpec {
+  std::string name;
+  std::string type;
+  std::vector<std::string> bottom;
+  std::vector<std::string> top;
+  std::vector<ParamSpec> param;
+  std::vector<float> loss_weight;  // per top; empty: 1 for loss layers, 0 otherwise
+  // Memory-efficient mode: the top lives in a scratch buffer shared by all such layers and is
+  // recomputed before the backward pass of its consumer (Pleiss et al. 2017, dense blocks).
+  bool recompute = false;
+  std::optional<Phase> include;                       // only in this phase
+  std::optional<Phase> exclude;                       // never in this phase
+  nlohmann::json options = nlohmann::json::object();  // the type's own settings
+  std::string source = "<memory>";                    // the model file
+  std::string path;  // "layers[3]" (or "layers[3]/l2" inside a composite)
+
+  std::string where() const;         // "layer 'conv1' (layers[3] of 'model.json')"
+  std::string options_key() const;   // "convolution" for type "Convolution"
+  std::string options_path() const;  // "layers[3].convolution"
+  bool InPhase(Phase phase) const {
+    return (!include || *include == phase) && (!exclude || *exclude != phase);
+  }
+};
+
+using Blobs = std::vector<Blob*>;
+
+struct BuildContext {
+  Phase phase = Phase::kTrain;
+  Backend backend = Backend::kReference;
+  uint64_t seed = 0;
+};
+
+struct RunState {
+  Phase phase = Phase::kTrain;
+  uint64_t iteration = 0;
+  uint64_t seed = 0;
+  bool recomputing = false;  // a forward pass re-run before backward: no running statistics
+};
+
+struct BackwardFlags {
+  std::vector<bool> propagate;   // per bottom: compute its gradient
+  std::vector<bool> accumulate;  // per bottom: add to its gradient instead of writing it
+};
+
+class Layer {
+ public:
+  explicit Layer(LayerSpec spec) : spec_(std::move(spec)) {}
+  virtual ~Layer() = default;
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  const LayerSpec& spec() const { return spec_; }
+  const std::string& name() const { return spec_.name; }
+
+  // Reads options, checks the number of bottoms and tops, creates and fills parameters.
+  virtual void SetUp(const Blobs& bottom, const Blobs& top, const BuildContext& context) = 0;
+  // Sets top shapes from bottom shapes; may (re)create shape-dependent state.
+  virtual void Reshape(const Blobs& bottom, const Blobs& top) = 0;
+  virtual void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) = 0;
+  virtual void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                        const RunState& state) = 0;
+
+  std::vector<std::shared_ptr<Blob>>& params() { return params_; }
+  const std::vector<std::shared_ptr<Blob>>& params() const { return params_; }
+
+  virtual bool IsLoss() const { return false; }
+  // Whether parameter i is trained (BatchNorm's running statistics are state, not trained).
+  virtual bool IsLearnable(size_t param_index) const {
+    (void)param_index;
+    return true;
+  }
+  // Whether bottom i receives a gradient at all (labels and reference blobs do not).
+  virtual bool PropagatesTo(size_t bottom_index) const {
+    (void)bottom_index;
+    return true;
+  }
+  // Can write its top into a channel slice of a wider blob (then a following concatenation
+  // costs nothing).
+  virtual bool WritesSliceTop() const { return false; }
+  virtual bool AllowsInPlace() const { return false; }
+  // Multiply-accumulates of one forward pass, for the summary.
+  virtual int64_t ForwardMacs(const Blobs& bottom, const Blobs& top) const {
+    (void)bottom;
+    (void)top;
+    return 0;
+  }
+  // Per-class statistics a metric layer exposes (the IoU layer), else empty.
+  virtual std::vector<int64_t> Counters() const { return {}; }
+
+ protected:
+  // Throws kInvalidArgument naming the layer unless the counts are in range.
+  void ExpectBlobs(const Blobs& bottom, const Blobs& top, int min_bottom, int max_bottom,
+                   int min_top, int max_top) const;
+  [[noreturn]] void Fail(const std::string& what) const;
+
+  LayerSpec spec_;
+  std::vector<std::shared_ptr<Blob>> params_;
+};
+
+}  // namespace rb::nn

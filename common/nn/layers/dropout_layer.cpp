@@ -1,0 +1,48 @@
+#include "common/nn/layers/dropout_layer.hpp"
+
+#include "common/nn/hash.hpp"
+#include "common/nn/layer_options.hpp"
+#include "roadbrew/kernels/elementwise.hpp"
+
+namespace rb::nn {
+
+void DropoutLayer::SetUp(const Blobs& bottom, const Blobs& top, const BuildContext&) {
+  ExpectBlobs(bottom, top, 1, 1, 1, 1);
+  io::ConfigReader options = OptionsReader(spec_);
+  ratio_ = options.Get<float>("ratio", ratio_);
+  options.Finish();
+  if (ratio_ < 0 || ratio_ >= 1) Fail(fmt::format("dropout ratio {} is outside [0, 1)", ratio_));
+  name_hash_ = NameHash(name(), 7);
+}
+
+void DropoutLayer::Reshape(const Blobs& bottom, const Blobs& top) {
+  top[0]->SetShape(bottom[0]->shape());
+}
+
+uint64_t DropoutLayer::Stream(const RunState& state) const {
+  return name_hash_ ^ (state.iteration * 0x9E3779B97F4A7C15ull);
+}
+
+void DropoutLayer::Forward(const Blobs& bottom, const Blobs& top, const RunState& state) {
+  if (state.phase != Phase::kTrain || ratio_ == 0) {
+    if (bottom[0] != top[0]) kernels::cpu::Copy(bottom[0]->data(), top[0]->mutable_data(), false);
+    return;
+  }
+  kernels::cpu::DropoutForward(bottom[0]->data(), top[0]->mutable_data(), ratio_, state.seed,
+                               Stream(state));
+}
+
+void DropoutLayer::Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                            const RunState& state) {
+  if (!flags.propagate[0]) return;
+  if (state.phase != Phase::kTrain || ratio_ == 0) {
+    if (bottom[0] != top[0]) {
+      kernels::cpu::Copy(top[0]->diff(), bottom[0]->mutable_diff(), flags.accumulate[0]);
+    }
+    return;
+  }
+  kernels::cpu::DropoutBackward(top[0]->diff(), bottom[0]->mutable_diff(), ratio_, state.seed,
+                                Stream(state), flags.accumulate[0]);
+}
+
+}  // namespace rb::nn

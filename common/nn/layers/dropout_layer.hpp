@@ -1,0 +1,29 @@
+// Inverted dropout: in training each element is kept with probability 1 - ratio and scaled by
+// 1 / (1 - ratio); in testing the layer is the identity. The mask is a pure function of
+// (seed, layer, iteration, element), so a resumed run drops the same elements.
+#pragma once
+
+#include <cstdint>
+
+#include "common/nn/layer.hpp"
+
+namespace rb::nn {
+
+class DropoutLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void SetUp(const Blobs& bottom, const Blobs& top, const BuildContext& context) override;
+  void Reshape(const Blobs& bottom, const Blobs& top) override;
+  void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) override;
+  void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                const RunState& state) override;
+  bool WritesSliceTop() const override { return true; }
+  bool AllowsInPlace() const override { return true; }
+
+ private:
+  uint64_t Stream(const RunState& state) const;
+  float ratio_ = 0.5f;
+  uint64_t name_hash_ = 0;
+};
+
+}  // namespace rb::nn

@@ -1,0 +1,95 @@
+// Net: a DAG of layers built from a NetSpec for one phase, with its blobs and a memory plan.
+//
+// Memory plan (what makes a Tiramisu fit): a Concat whose bottoms' producers can write into a
+// channel slice (Dropout, BatchNorm, ReLU, Concat, ...) gets those bottoms placed directly in
+// its top, recursively, so a dense block's features are written once into one shared stack and
+// no concatenation copies anything; Slice tops are views of their bottom; the outputs of layers
+// marked `recompute` share one scratch buffer and are recomputed before the backward pass of
+// their consumer. Every other blob owns its memory.
+//
+// Backward: only layers on a path to a weighted loss run; per bottom, the first gradient
+// written overwrites and later ones add (stacks with views are zeroed and always added to).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/nn/layer.hpp"
+#include "common/nn/spec.hpp"
+
+namespace rb::nn {
+
+struct LearnableParam {
+  Blob* blob;
+  std::string name;
+  float lr_mult;
+  float decay_mult;
+};
+
+class Net {
+ public:
+  Net(const NetSpec& spec, const BuildContext& context);
+  ~Net();
+  Net(const Net&) = delete;
+  Net& operator=(const Net&) = delete;
+
+  const std::string& name() const { return name_; }
+  Phase phase() const { return context_.phase; }
+  Backend backend() const { return context_.backend; }
+
+  bool has_blob(std::string_view name) const;
+  Blob& blob(std::string_view name) const;  // throws kInvalidArgument for an unknown blob
+  // Changes the shape of an Input blob (another batch or tile size) and re-plans the net.
+  void ReshapeInput(std::string_view name, const Shape& shape);
+
+  // Runs all layers; returns the sum of loss_weight x loss over the loss tops.
+  double Forward(const RunState& state);
+  void Backward(const RunState& state);
+  void ClearParamDiffs();
+
+  // Loss tops and their last values (unweighted).
+  std::vector<std::pair<std::string, float>> Losses() const;
+  const std::vector<LearnableParam>& learnable_params() const { return learnable_; }
+  // Every parameter blob once (shared ones under their owner's name), learnable or state.
+  std::vector<std::pair<std::string, Blob*>> NamedParams() const;
+  int64_t TrainableParameterCount() const;
+  int64_t ForwardMacs() const;
+  // A table: layer, type, top shapes, parameters, forward MACs; then totals.
+  std::string Summary() const;
+
+  const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
+  Layer* layer(std::string_view name) const;
+  const std::vector<Blob*>& bottoms(size_t layer) const { return bottoms_[layer]; }
+  const std::vector<Blob*>& tops(size_t layer) const { return tops_[layer]; }
+
+ private:
+  void Build(const std::vector<LayerSpec>& specs);
+  void ShareParams();
+  void Reshape();
+  void PlanMemory();
+  void AnalyseBackward();
+  void RecomputeIfNeeded(Blob* blob, const RunState& state);
+
+  std::string name_;
+  BuildContext context_;
+  std::vector<std::unique_ptr<Layer>> layers_;
+  std::vector<std::vector<Blob*>> bottoms_, tops_;
+  std::map<std::string, std::unique_ptr<Blob>, std::less<>> blobs_;
+  std::vector<LearnableParam> learnable_;
+  std::vector<std::vector<float>> loss_weights_;  // per layer, per top
+
+  // Memory plan.
+  std::vector<Blob*> zeroed_roots_;                             // diffs cleared before backward
+  std::map<const Blob*, std::vector<size_t>> scratch_writers_;  // scratch blob -> layers
+  std::shared_ptr<SyncedMemory> scratch_data_, scratch_diff_;
+  const Blob* scratch_holder_ = nullptr;
+
+  // Backward plan.
+  std::vector<bool> layer_backward_;
+  std::vector<BackwardFlags> flags_;
+};
+
+}  // namespace rb::nn

@@ -1,0 +1,12 @@
+#include "common/nn/solvers/solvers.hpp"
+#include "roadbrew/kernels/solver_update.hpp"
+
+namespace rb::nn {
+
+void AdaGradSolver::Update(size_t index, float lr) {
+  Blob& blob = *net_.learnable_params()[index].blob;
+  kernels::cpu::AdaGradUpdate(blob.mutable_flat_data(), blob.flat_diff(), History(index, 0),
+                              blob.count(), lr, static_cast<float>(spec_.delta));
+}
+
+}  // namespace rb::nn

@@ -1,0 +1,42 @@
+// Network and solver specifications from JSON: Caffe's NetParameter and SolverParameter as
+// JSON objects, keys checked (an unknown key is an error naming its path).
+//
+// A model file:
+//   {"schema_version": 1, "name": "tiramisu_tiny",
+//    "layers": [{"name": "data", "type": "Input", "top": ["data", "label"],
+//                "input": {"shape": [[4, 8, 256, 256], [4, 1, 256, 256]]}},
+//               {"name": "conv0", "type": "Convolution", "bottom": "data", "top": "conv0",
+//                "param": [{"lr_mult": 1}, {"lr_mult": 1, "decay_mult": 0}],
+//                "convolution": {"num_output": 48, "kernel_size": 3, "pad": 1}},
+//               {"name": "db1", "type": "DenseBlock", ...}, ...]}
+// Layer keys: name, type, bottom, top (a string or a list), param, loss_weight, include /
+// exclude ({"phase": "TRAIN" | "TEST"}), recompute, and the type's settings under its snake_case
+// name. Composite types (DenseBlock, TransitionDown, TransitionUp) expand here into primitive
+// layers; see composites.hpp.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/nn/layer.hpp"
+
+namespace rb::nn {
+
+struct NetSpec {
+  std::string name;
+  std::vector<LayerSpec> layers;  // primitive layers, composites expanded
+  nlohmann::json source_json;     // the file as read, for snapshots
+  std::string source = "<memory>";
+
+  // Layers that take part in `phase`.
+  std::vector<LayerSpec> ForPhase(Phase phase) const;
+};
+
+NetSpec ParseNetSpec(const nlohmann::json& json, const std::string& source);
+NetSpec LoadNetSpec(const std::filesystem::path& path);
+
+}  // namespace rb::nn

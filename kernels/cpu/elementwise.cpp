@@ -1,0 +1,186 @@
+#include "roadbrew/kernels/elementwise.hpp"
+
+#include <algorithm>
+
+#include "common/core/check.hpp"
+#include "kernels/cpu/parallel.hpp"
+#include "roadbrew/kernels/elementwise_ops.hpp"
+
+namespace rb::kernels::cpu {
+namespace {
+
+constexpr int64_t kPixelGrain = 256;
+
+void CheckSameShape(ConstTensor a, ConstTensor b) {
+  RB_CHECK(a.n == b.n && a.c == b.c && a.h == b.h && a.w == b.w);
+}
+
+// Calls f(x_pixel, y_pixel, channels) over all pixels in parallel.
+template <class X, class Y, class F>
+void ForPixels(TensorT<X> x, TensorT<Y> y, F&& f) {
+  CheckSameShape(x, y);
+  ParallelRanges(x.pixels(), kPixelGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) f(x.pixel(p), y.pixel(p), p);
+  });
+}
+
+}  // namespace
+
+void ReluForward(ConstTensor x, Tensor y, float slope) {
+  ForPixels(x, y, [&](const float* in, float* out, int64_t) {
+    for (int c = 0; c < x.c; ++c) out[c] = ops::Relu(in[c], slope);
+  });
+}
+
+void ReluBackward(ConstTensor y, ConstTensor dy, Tensor dx, float slope, bool accumulate) {
+  CheckSameShape(y, dy);
+  ForPixels(dy, dx, [&](const float* g, float* out, int64_t p) {
+    const float* v = y.pixel(p);
+    if (accumulate) {
+      for (int c = 0; c < y.c; ++c) out[c] += ops::ReluGrad(v[c], g[c], slope);
+    } else {
+      for (int c = 0; c < y.c; ++c) out[c] = ops::ReluGrad(v[c], g[c], slope);
+    }
+  });
+}
+
+void DropoutForward(ConstTensor x, Tensor y, float p, uint64_t seed, uint64_t stream) {
+  Philox philox(seed, stream);
+  float scale = 1.0f / (1.0f - p);
+  ForPixels(x, y, [&](const float* in, float* out, int64_t pixel) {
+    uint64_t base = static_cast<uint64_t>(pixel) * x.c;
+    for (int c = 0; c < x.c; ++c) {
+      out[c] = ops::DropoutKeep(philox, base + c, p) ? in[c] * scale : 0.0f;
+    }
+  });
+}
+
+void DropoutBackward(ConstTensor dy, Tensor dx, float p, uint64_t seed, uint64_t stream,
+                     bool accumulate) {
+  Philox philox(seed, stream);
+  float scale = 1.0f / (1.0f - p);
+  ForPixels(dy, dx, [&](const float* g, float* out, int64_t pixel) {
+    uint64_t base = static_cast<uint64_t>(pixel) * dy.c;
+    for (int c = 0; c < dy.c; ++c) {
+      float v = ops::DropoutKeep(philox, base + c, p) ? g[c] * scale : 0.0f;
+      out[c] = accumulate ? out[c] + v : v;
+    }
+  });
+}
+
+void Copy(ConstTensor x, Tensor y, bool accumulate) {
+  ForPixels(x, y, [&](const float* in, float* out, int64_t) {
+    if (accumulate) {
+      for (int c = 0; c < x.c; ++c) out[c] += in[c];
+    } else {
+      std::copy(in, in + x.c, out);
+    }
+  });
+}
+
+void Zero(Tensor y) {
+  ParallelRanges(y.pixels(), kPixelGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) std::fill(y.pixel(p), y.pixel(p) + y.c, 0.0f);
+  });
+}
+
+void ScaleBiasForward(ConstTensor x, Tensor y, const float* scale, const float* bias) {
+  ForPixels(x, y, [&](const float* in, float* out, int64_t) {
+    for (int c = 0; c < x.c; ++c) {
+      out[c] = in[c] * (scale ? scale[c] : 1.0f) + (bias ? bias[c] : 0.0f);
+    }
+  });
+}
+
+void ScaleBiasBackward(ConstTensor x, ConstTensor dy, const float* scale, Tensor dx,
+                       bool accumulate, float* dscale, float* dbias) {
+  CheckSameShape(x, dy);
+  if (dx.data != nullptr) {
+    ForPixels(dy, dx, [&](const float* g, float* out, int64_t) {
+      for (int c = 0; c < dy.c; ++c) {
+        float v = g[c] * (scale ? scale[c] : 1.0f);
+        out[c] = accumulate ? out[c] + v : v;
+      }
+    });
+  }
+  if (dscale == nullptr && dbias == nullptr) return;
+  // Per-channel sums in fixed chunks, combined in order: independent of the thread count.
+  Chunks chunks = Chunks::For(x.pixels());
+  std::vector<double> partial(static_cast<size_t>(chunks.count) * x.c * 2, 0.0);
+  ParallelChunks(x.pixels(), chunks, [&](int64_t k, int64_t begin, int64_t end) {
+    double* sum_scale = partial.data() + k * x.c * 2;
+    double* sum_bias = sum_scale + x.c;
+    for (int64_t p = begin; p < end; ++p) {
+      const float* in = x.pixel(p);
+      const float* g = dy.pixel(p);
+      for (int c = 0; c < x.c; ++c) {
+        sum_scale[c] += static_cast<double>(g[c]) * in[c];
+        sum_bias[c] += g[c];
+      }
+    }
+  });
+  for (int64_t k = 0; k < chunks.count; ++k) {
+    const double* sum_scale = partial.data() + k * x.c * 2;
+    for (int c = 0; c < x.c; ++c) {
+      if (dscale) dscale[c] += static_cast<float>(sum_scale[c]);
+      if (dbias) dbias[c] += static_cast<float>(sum_scale[x.c + c]);
+    }
+  }
+}
+
+void EltwiseForward(EltwiseOp op, const ConstTensor* inputs, const float* coefficients, int count,
+                    Tensor y) {
+  RB_CHECK(count >= 1);
+  for (int i = 0; i < count; ++i) CheckSameShape(inputs[i], y);
+  ParallelRanges(y.pixels(), kPixelGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      float* out = y.pixel(p);
+      for (int c = 0; c < y.c; ++c) {
+        float v =
+            op == EltwiseOp::kSum ? coefficients[0] * inputs[0].pixel(p)[c] : inputs[0].pixel(p)[c];
+        for (int i = 1; i < count; ++i) {
+          float in = inputs[i].pixel(p)[c];
+          if (op == EltwiseOp::kSum) {
+            v += coefficients[i] * in;
+          } else if (op == EltwiseOp::kProd) {
+            v *= in;
+          } else {
+            v = std::max(v, in);
+          }
+        }
+        out[c] = v;
+      }
+    }
+  });
+}
+
+void EltwiseBackward(EltwiseOp op, const ConstTensor* inputs, const float* coefficients, int count,
+                     int index, ConstTensor y, ConstTensor dy, Tensor dx, bool accumulate) {
+  ParallelRanges(y.pixels(), kPixelGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) {
+      const float* g = dy.pixel(p);
+      float* out = dx.pixel(p);
+      for (int c = 0; c < y.c; ++c) {
+        float v = 0.0f;
+        if (op == EltwiseOp::kSum) {
+          v = coefficients[index] * g[c];
+        } else if (op == EltwiseOp::kProd) {
+          float product = 1.0f;
+          for (int i = 0; i < count; ++i) {
+            if (i != index) product *= inputs[i].pixel(p)[c];
+          }
+          v = g[c] * product;
+        } else {
+          // The gradient goes to the first input holding the maximum (Caffe's rule).
+          float best = y.pixel(p)[c];
+          int winner = 0;
+          while (winner < count && inputs[winner].pixel(p)[c] != best) ++winner;
+          v = winner == index ? g[c] : 0.0f;
+        }
+        out[c] = accumulate ? out[c] + v : v;
+      }
+    }
+  });
+}
+
+}  // namespace rb::kernels::cpu

@@ -1,0 +1,45 @@
+// Elementwise kernels on NHWC tensor views (dense or channel slices). Backward kernels either
+// overwrite the bottom gradient or add to it (`accumulate`), as the net decides: several layers
+// may contribute to one gradient (a dense block's stack).
+//
+// The arithmetic of each element is an RB_HOST_DEVICE function (kernels/elementwise_ops.hpp) so
+// the CUDA kernels compute exactly the same thing.
+#pragma once
+
+#include <cstdint>
+
+#include "roadbrew/kernels/tensor.hpp"
+
+namespace rb::kernels::cpu {
+
+// y = x > 0 ? x : slope * x. In place when x and y alias.
+void ReluForward(ConstTensor x, Tensor y, float negative_slope);
+// dx (+)= dy * (y > 0 ? 1 : slope). Uses the output y, so it also works in place.
+void ReluBackward(ConstTensor y, ConstTensor dy, Tensor dx, float negative_slope, bool accumulate);
+
+// Inverted dropout: y = keep ? x / (1 - p) : 0, keep decided by Philox(seed, stream) at the
+// element's logical index (n, h, w, c), so masks do not depend on threads or memory layout.
+void DropoutForward(ConstTensor x, Tensor y, float p, uint64_t seed, uint64_t stream);
+void DropoutBackward(ConstTensor dy, Tensor dx, float p, uint64_t seed, uint64_t stream,
+                     bool accumulate);
+
+// y (+)= x, channel-slice aware (concatenation, splitting, crops are copies of views).
+void Copy(ConstTensor x, Tensor y, bool accumulate);
+// y = 0.
+void Zero(Tensor y);
+
+// Per-channel affine: y = x * scale[c] + bias[c] (either may be null: 1 / 0).
+void ScaleBiasForward(ConstTensor x, Tensor y, const float* scale, const float* bias);
+// dx (+)= dy * scale[c]; dscale[c] += sum dy * x; dbias[c] += sum dy (null pointers skip).
+void ScaleBiasBackward(ConstTensor x, ConstTensor dy, const float* scale, Tensor dx,
+                       bool accumulate, float* dscale, float* dbias);
+
+enum class EltwiseOp { kSum, kProd, kMax };
+// y = op over inputs (sum with coefficients). `inputs` all have y's shape.
+void EltwiseForward(EltwiseOp op, const ConstTensor* inputs, const float* coefficients, int count,
+                    Tensor y);
+// Gradient for input `index`.
+void EltwiseBackward(EltwiseOp op, const ConstTensor* inputs, const float* coefficients, int count,
+                     int index, ConstTensor y, ConstTensor dy, Tensor dx, bool accumulate);
+
+}  // namespace rb::kernels::cpu

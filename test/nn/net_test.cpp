@@ -1,0 +1,264 @@
+// Nets from JSON: composite expansion, the memory plan (dense blocks write into one stack, no
+// concatenation copies; BatchNorm-ReLU outputs recomputed from a scratch), gradients of whole
+// nets against finite differences, backends against each other.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <set>
+
+#include "common/core/rng.hpp"
+#include "common/nn/net.hpp"
+#include "roadbrew/kernels/onednn.hpp"
+
+namespace rb::nn {
+namespace {
+
+using json = nlohmann::json;
+
+// A small Tiramisu: conv, dense block, transition down, bottleneck block, transition up,
+// dense block, 1x1 classifier, softmax loss (+ Jaccard) and IoU.
+json TinyTiramisu(bool memory_efficient, double dropout, int batch = 2, int size = 8) {
+  json filler = {{"type", "msra"}, {"distribution", "uniform"}};
+  json block = {{"dropout", dropout}, {"memory_efficient", memory_efficient}, {"growth", 3}};
+  auto with = [](json base, json extra) {
+    base.update(extra);
+    return base;
+  };
+  return {
+      {"schema_version", 1},
+      {"name", "tiny"},
+      {"layers",
+       {{{"name", "data"},
+         {"type", "Input"},
+         {"top", {"data", "label"}},
+         {"input", {{"shape", {{batch, 3, size, size}, {batch, 1, size, size}}}}}},
+        {{"name", "conv0"},
+         {"type", "Convolution"},
+         {"bottom", "data"},
+         {"top", "conv0"},
+         {"convolution",
+          {{"num_output", 4}, {"kernel_size", 3}, {"pad", 1}, {"weight_filler", filler}}}},
+        {{"name", "db1"},
+         {"type", "DenseBlock"},
+         {"bottom", "conv0"},
+         {"top", "db1"},
+         {"dense_block", with(block, {{"layers", 2}})}},
+        {{"name", "td1"},
+         {"type", "TransitionDown"},
+         {"bottom", "db1"},
+         {"top", "td1"},
+         {"transition_down", {{"dropout", dropout}, {"memory_efficient", memory_efficient}}}},
+        {{"name", "db2"},
+         {"type", "DenseBlock"},
+         {"bottom", "td1"},
+         {"top", {"db2", "db2_new"}},
+         {"dense_block", with(block, {{"layers", 2}})}},
+        {{"name", "tu1"}, {"type", "TransitionUp"}, {"bottom", {"db2_new", "db1"}}, {"top", "tu1"}},
+        {{"name", "db3"},
+         {"type", "DenseBlock"},
+         {"bottom", "tu1"},
+         {"top", "db3"},
+         {"dense_block", with(block, {{"layers", 2}})}},
+        {{"name", "score"},
+         {"type", "Convolution"},
+         {"bottom", "db3"},
+         {"top", "score"},
+         {"convolution", {{"num_output", 2}, {"kernel_size", 1}, {"weight_filler", filler}}}},
+        {{"name", "loss"},
+         {"type", "SoftmaxWithLoss"},
+         {"bottom", {"score", "label"}},
+         {"top", "loss"},
+         {"softmax_with_loss", {{"ignore_label", 255}}}},
+        {{"name", "prob"}, {"type", "Softmax"}, {"bottom", "score"}, {"top", "prob"}},
+        {{"name", "jaccard"},
+         {"type", "JaccardLoss"},
+         {"bottom", {"prob", "label"}},
+         {"top", "jaccard"},
+         {"loss_weight", 0.5},
+         {"jaccard_loss", {{"ignore_label", 255}}}},
+        {{"name", "iou"},
+         {"type", "IoU"},
+         {"bottom", {"score", "label"}},
+         {"top", "iou"},
+         {"include", {{"phase", "TEST"}}}}}}};
+}
+
+void FillInputs(Net& net, uint64_t seed) {
+  RandomStream random(seed, 1);
+  Blob& data = net.blob("data");
+  for (int64_t i = 0; i < data.count(); ++i)
+    data.mutable_flat_data()[i] = static_cast<float>(random.Uniform(-1, 1));
+  Blob& label = net.blob("label");
+  for (int64_t i = 0; i < label.count(); ++i) {
+    label.mutable_flat_data()[i] =
+        i % 11 == 0 ? 255.0f : static_cast<float>(random.UniformInt(0, 1));
+  }
+}
+
+TEST_CASE("Composites expand into primitive layers with readable names", "[nn][net]") {
+  NetSpec spec = ParseNetSpec(TinyTiramisu(true, 0.2), "tiny.json");
+  std::set<std::string> types;
+  for (const LayerSpec& layer : spec.layers) types.insert(layer.type);
+  CHECK(types == std::set<std::string>{"Input", "Convolution", "BatchNorm", "ReLU", "Dropout",
+                                       "Concat", "Pooling", "Slice", "Deconvolution",
+                                       "SoftmaxWithLoss", "Softmax", "JaccardLoss", "IoU"});
+  Net net(spec, {Phase::kTrain, Backend::kReference, 1});
+  CHECK(net.layer("db1/l2_conv") != nullptr);
+  CHECK(net.layer("iou") == nullptr);  // TEST phase only
+  CHECK(net.blob("db1").shape() == Shape{2, 4 + 2 * 3, 8, 8});
+  CHECK(net.blob("db2_new").shape() == Shape{2, 6, 4, 4});
+  CHECK(net.blob("tu1").shape() == Shape{2, 6 + 10, 8, 8});
+  CHECK(net.blob("score").shape() == Shape{2, 2, 8, 8});
+  Net test(spec, {Phase::kTest, Backend::kReference, 1});
+  CHECK(test.layer("iou") != nullptr);
+  CHECK_THAT(net.Summary(),
+             Catch::Contains("db1/l1_conv") && Catch::Contains("trainable parameters"));
+}
+
+TEST_CASE("Dense blocks write their features into one stack without copies", "[nn][net]") {
+  Net net(ParseNetSpec(TinyTiramisu(true, 0.2), "tiny.json"),
+          {Phase::kTrain, Backend::kReference, 1});
+  const Blob& stack = net.blob("db1");
+  // Every layer's new features are a channel range of the final stack...
+  int base = stack.channel_offset();
+  CHECK(net.blob("db1/l1_new").storage() == stack.storage());
+  CHECK(net.blob("db1/l1_new").channel_offset() == base + 4);
+  CHECK(net.blob("db1/l2_new").channel_offset() == base + 7);
+  // The skip connection is written in place as well: the down block's stack lives inside the
+  // up block's stack, after the upsampled features.
+  CHECK(stack.storage() == net.blob("db3").storage());
+  CHECK(base == 6);
+  CHECK(net.blob("db1/l1_stack").storage() == stack.storage());
+  // ...the block's "new features" top is a view, and the transition up's concatenation is the
+  // prefix of the next block's stack.
+  CHECK(net.blob("db2_new").storage() == net.blob("db2").storage());
+  CHECK(net.blob("db2_new").channel_offset() == 4 + 6);
+  CHECK(net.blob("tu1").storage() == net.blob("db3").storage());
+  // BatchNorm-ReLU outputs share one scratch.
+  CHECK(net.blob("db1/l1_features").storage() == net.blob("db3/l2_features").storage());
+  CHECK(net.blob("td1/features").storage() == net.blob("db1/l1_features").storage());
+  // The block input is a separate blob, copied in once.
+  CHECK(net.blob("conv0").storage() != stack.storage());
+}
+
+// Loss and all parameter gradients of a net for fixed inputs.
+std::pair<double, std::vector<std::vector<float>>> LossAndGradients(Net& net,
+                                                                    uint64_t iteration = 4) {
+  FillInputs(net, 3);
+  RunState state{Phase::kTrain, iteration, 7, false};
+  net.ClearParamDiffs();
+  double loss = net.Forward(state);
+  net.Backward(state);
+  std::vector<std::vector<float>> grads;
+  for (const LearnableParam& p : net.learnable_params()) {
+    grads.emplace_back(p.blob->flat_diff(), p.blob->flat_diff() + p.blob->count());
+  }
+  return {loss, grads};
+}
+
+TEST_CASE("Memory-efficient dense blocks give the plain blocks' loss and gradients", "[nn][net]") {
+  Net efficient(ParseNetSpec(TinyTiramisu(true, 0.2), "a"),
+                {Phase::kTrain, Backend::kReference, 1});
+  Net plain(ParseNetSpec(TinyTiramisu(false, 0.2), "b"), {Phase::kTrain, Backend::kReference, 1});
+  auto [loss_a, grads_a] = LossAndGradients(efficient);
+  auto [loss_b, grads_b] = LossAndGradients(plain);
+  CHECK(loss_a == loss_b);
+  REQUIRE(grads_a.size() == grads_b.size());
+  for (size_t i = 0; i < grads_a.size(); ++i) {
+    INFO(efficient.learnable_params()[i].name);
+    CHECK(grads_a[i] == grads_b[i]);
+  }
+}
+
+TEST_CASE("Whole-net gradients match finite differences of the loss", "[nn][net][grad]") {
+  // No dropout (a fixed function of the weights) and batch statistics: a smooth objective.
+  Net net(ParseNetSpec(TinyTiramisu(true, 0.0), "tiny.json"),
+          {Phase::kTrain, Backend::kReference, 1});
+  auto [loss, grads] = LossAndGradients(net);
+  CHECK(std::isfinite(loss));
+  const float step = 2e-3f;
+  int checked = 0;
+  for (size_t i = 0; i < net.learnable_params().size(); i += 3) {
+    Blob& blob = *net.learnable_params()[i].blob;
+    for (int64_t k = 0; k < blob.count(); k += std::max<int64_t>(1, blob.count() / 3)) {
+      float saved = blob.mutable_flat_data()[k];
+      blob.mutable_flat_data()[k] = saved + step;
+      double plus = net.Forward({Phase::kTrain, 4, 7, false});
+      blob.mutable_flat_data()[k] = saved - step;
+      double minus = net.Forward({Phase::kTrain, 4, 7, false});
+      blob.mutable_flat_data()[k] = saved;
+      double numeric = (plus - minus) / (2 * step);
+      INFO(net.learnable_params()[i].name << "[" << k << "]");
+      CHECK(grads[i][k] == Approx(numeric).margin(2e-3).epsilon(3e-2));
+      ++checked;
+    }
+  }
+  CHECK(checked > 20);
+}
+
+TEST_CASE("The oneDNN backend computes what the reference backend computes", "[nn][net][onednn]") {
+  if (!kernels::onednn::Available()) {
+    CHECK_THROWS(
+        Net(ParseNetSpec(TinyTiramisu(true, 0.2), "a"), {Phase::kTrain, Backend::kOneDnn, 1}));
+    return;
+  }
+  Net reference(ParseNetSpec(TinyTiramisu(true, 0.2), "a"),
+                {Phase::kTrain, Backend::kReference, 1});
+  Net onednn(ParseNetSpec(TinyTiramisu(true, 0.2), "b"), {Phase::kTrain, Backend::kOneDnn, 1});
+  auto [loss_r, grads_r] = LossAndGradients(reference);
+  auto [loss_o, grads_o] = LossAndGradients(onednn);
+  CHECK(loss_o == Approx(loss_r).epsilon(1e-5));
+  for (size_t i = 0; i < grads_r.size(); ++i) {
+    INFO(reference.learnable_params()[i].name);
+    for (size_t k = 0; k < grads_r[i].size(); ++k) {
+      REQUIRE(grads_o[i][k] == Approx(grads_r[i][k]).margin(1e-4).epsilon(1e-3));
+    }
+  }
+}
+
+TEST_CASE("Shared parameters, in-place layers and malformed nets", "[nn][net]") {
+  json shared = {
+      {"schema_version", 1},
+      {"layers",
+       {{{"name", "in"}, {"type", "Input"}, {"top", "x"}, {"input", {{"shape", {{1, 2, 4, 4}}}}}},
+        {{"name", "a"},
+         {"type", "Convolution"},
+         {"bottom", "x"},
+         {"top", "a"},
+         {"param", {{{"name", "w"}}, {{"name", "b"}}}},
+         {"convolution", {{"num_output", 2}, {"kernel_size", 1}}}},
+        {{"name", "relu"}, {"type", "ReLU"}, {"bottom", "a"}, {"top", "a"}},
+        {{"name", "c"},
+         {"type", "Convolution"},
+         {"bottom", "a"},
+         {"top", "c"},
+         {"param", {{{"name", "w"}}, {{"name", "b"}}}},
+         {"convolution", {{"num_output", 2}, {"kernel_size", 1}}}}}}};
+  Net net(ParseNetSpec(shared, "shared.json"), {Phase::kTrain, Backend::kReference, 1});
+  CHECK(net.layer("a")->params()[0] == net.layer("c")->params()[0]);
+  CHECK(net.learnable_params().size() == 2);
+  CHECK(net.NamedParams().size() == 2);
+
+  json bad = shared;
+  bad["layers"][3]["bottom"] = "nowhere";
+  CHECK_THROWS_WITH(Net(ParseNetSpec(bad, "bad.json"), {}),
+                    Catch::Contains("bottom 'nowhere' of layer 'c' (layers[3] of 'bad.json')"));
+  bad = shared;
+  bad["layers"][1]["convolution"]["kernal"] = 3;
+  CHECK_THROWS_WITH(Net(ParseNetSpec(bad, "bad.json"), {}),
+                    Catch::Contains("unknown key 'layers[1].convolution.kernal' in 'bad.json'"));
+  bad = shared;
+  bad["layers"][1]["convolutoin"] = json::object();
+  CHECK_THROWS_WITH(ParseNetSpec(bad, "bad.json"),
+                    Catch::Contains("unknown key 'layers[1].convolutoin'"));
+  bad = shared;
+  bad["layers"][3]["type"] = "Pooling";
+  bad["layers"][3].erase("param");
+  bad["layers"][3].erase("convolution");
+  bad["layers"][3]["top"] = "a";
+  CHECK_THROWS_WITH(Net(ParseNetSpec(bad, "bad.json"), {}),
+                    Catch::Contains("cannot compute in place"));
+}
+
+}  // namespace
+}  // namespace rb::nn
