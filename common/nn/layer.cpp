@@ -6,7 +6,17 @@
 
 namespace rb::nn {
 
-std::string_view PhaseName(Phase phase) { return phase == Phase::kTrain ? "TRAIN" : "TEST"; }
+std::string_view PhaseName(Phase phase) {
+  switch (phase) {
+    case Phase::kTrain:
+      return "TRAIN";
+    case Phase::kTest:
+      return "TEST";
+    case Phase::kDeploy:
+      return "DEPLOY";
+  }
+  return "?";
+}
 
 std::string_view BackendName(Backend backend) {
   switch (backend) {
@@ -25,16 +35,16 @@ std::string LayerSpec::where() const {
 }
 
 std::string LayerSpec::options_key() const {
-  // "SoftmaxWithLoss" -> "softmax_with_loss"
+  // "SoftmaxWithLoss" -> "softmax_with_loss", "ReLU" -> "relu", "IoU" -> "iou": a capital
+  // starts a new word when it follows a lowercase letter and is followed by one.
+  auto lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
   std::string key;
   for (size_t i = 0; i < type.size(); ++i) {
     char c = type[i];
-    if (std::isupper(static_cast<unsigned char>(c))) {
-      if (i > 0 && !std::isupper(static_cast<unsigned char>(type[i - 1]))) key += '_';
-      key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else {
-      key += c;
-    }
+    bool word =
+        i > 0 && !lower(c) && lower(type[i - 1]) && i + 1 < type.size() && lower(type[i + 1]);
+    if (word) key += '_';
+    key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return key;
 }

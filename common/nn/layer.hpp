@@ -19,7 +19,8 @@
 
 namespace rb::nn {
 
-enum class Phase { kTrain, kTest };
+// TRAIN and TEST as in Caffe; DEPLOY is inference without labels (no loss layers).
+enum class Phase { kTrain, kTest, kDeploy };
 std::string_view PhaseName(Phase phase);
 
 // Where layers compute: plain reference loops (the oracle), oneDNN on the CPU, or CUDA.

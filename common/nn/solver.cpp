@@ -151,7 +151,7 @@ void Solver::Regularize() {
   if (spec_.weight_decay == 0) return;
   for (const LearnableParam& p : net_.learnable_params()) {
     float decay = static_cast<float>(spec_.weight_decay * p.decay_mult);
-    if (decay == 0) continue;
+    if (decay == 0 || p.lr_mult == 0) continue;
     const float* w = p.blob->flat_data();
     float* diff = p.blob->mutable_flat_diff();
     bool l1 = spec_.regularization == "L1";
@@ -163,8 +163,10 @@ void Solver::Regularize() {
 
 void Solver::ClipGradients() {
   if (spec_.clip_gradients <= 0) return;
+  // Frozen parameters (lr_mult 0) never move, so they take no share of the norm.
   double squares = 0;
   for (const LearnableParam& p : net_.learnable_params()) {
+    if (p.lr_mult == 0) continue;
     const float* diff = p.blob->flat_diff();
     for (int64_t i = 0; i < p.blob->count(); ++i) squares += static_cast<double>(diff[i]) * diff[i];
   }
@@ -172,6 +174,7 @@ void Solver::ClipGradients() {
   if (norm <= spec_.clip_gradients) return;
   float scale = static_cast<float>(spec_.clip_gradients / norm);
   for (const LearnableParam& p : net_.learnable_params()) {
+    if (p.lr_mult == 0) continue;
     float* diff = p.blob->mutable_flat_diff();
     for (int64_t i = 0; i < p.blob->count(); ++i) diff[i] *= scale;
   }

@@ -27,8 +27,9 @@ std::optional<Phase> ReadPhase(io::ConfigReader& reader, std::string_view key) {
   std::string phase = rule.Require<std::string>("phase");
   if (phase == "TRAIN") return Phase::kTrain;
   if (phase == "TEST") return Phase::kTest;
-  Throw(ErrorCode::kInvalidArgument, "phase '{}' at '{}' in '{}' is not TRAIN or TEST", phase,
-        rule.PathOf("phase"), reader.source());
+  if (phase == "DEPLOY") return Phase::kDeploy;
+  Throw(ErrorCode::kInvalidArgument, "phase '{}' at '{}' in '{}' is not TRAIN, TEST or DEPLOY",
+        phase, rule.PathOf("phase"), reader.source());
 }
 
 struct ParsedLayer {
@@ -91,6 +92,7 @@ NetSpec ParseNetSpec(const nlohmann::json& json, const std::string& source) {
   net.source = source;
   net.source_json = json;
   net.name = reader.Get<std::string>("name", "net");
+  net.description = reader.Get<std::string>("description", "");
   std::vector<io::ConfigReader> layers = reader.Objects("layers");
   for (size_t i = 0; i < layers.size(); ++i) {
     std::string path = fmt::format("layers[{}]", i);

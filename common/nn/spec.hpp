@@ -10,9 +10,9 @@
 //                "convolution": {"num_output": 48, "kernel_size": 3, "pad": 1}},
 //               {"name": "db1", "type": "DenseBlock", ...}, ...]}
 // Layer keys: name, type, bottom, top (a string or a list), param, loss_weight, include /
-// exclude ({"phase": "TRAIN" | "TEST"}), recompute, and the type's settings under its snake_case
-// name. Composite types (DenseBlock, TransitionDown, TransitionUp) expand here into primitive
-// layers; see composites.hpp.
+// exclude ({"phase": "TRAIN" | "TEST" | "DEPLOY"}), recompute, and the type's settings under its
+// snake_case name. Composite types (DenseBlock, TransitionDown, TransitionUp) expand here into
+// primitive layers; see composites.hpp.
 #pragma once
 
 #include <filesystem>
@@ -28,6 +28,7 @@ namespace rb::nn {
 
 struct NetSpec {
   std::string name;
+  std::string description;
   std::vector<LayerSpec> layers;  // primitive layers, composites expanded
   nlohmann::json source_json;     // the file as read, for snapshots
   std::string source = "<memory>";
