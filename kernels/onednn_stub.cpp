@@ -12,7 +12,6 @@ namespace {
 }  // namespace
 
 bool Available() { return false; }
-void SetThreads(int) {}
 
 struct Convolution::Impl {};
 Convolution::Convolution(const ConvGeometry&, bool) { NotBuilt(); }

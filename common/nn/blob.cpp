@@ -1,5 +1,8 @@
 #include "common/nn/blob.hpp"
 
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -12,35 +15,63 @@ namespace rb::nn {
 
 std::string Shape::ToString() const { return fmt::format("({}, {}, {}, {})", n, c, h, w); }
 
-SyncedMemory::SyncedMemory(int64_t count) : count_(count) {
-  RB_CHECK(count >= 0);
-  size_t bytes = (static_cast<size_t>(count) * sizeof(float) + 63) / 64 * 64;
-  if (bytes == 0) bytes = 64;
-  host_ = static_cast<float*>(std::aligned_alloc(64, bytes));
-  if (host_ == nullptr) Throw(ErrorCode::kNumerical, "cannot allocate {} bytes", bytes);
-  std::memset(host_, 0, bytes);
+namespace {
+
+// Buffers at least this large come straight from mmap (zero pages, page aligned); smaller ones
+// from the heap, 64-byte aligned and cleared.
+constexpr size_t kMapThreshold = size_t{1} << 20;
+
+float* AllocateHost(size_t bytes) {
+  void* memory = nullptr;
+  if (bytes >= kMapThreshold) {
+    memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) memory = nullptr;
+  } else {
+    memory = std::aligned_alloc(64, bytes);
+    if (memory != nullptr) std::memset(memory, 0, bytes);
+  }
+  if (memory == nullptr) Throw(ErrorCode::kNumerical, "cannot allocate {} bytes", bytes);
+  return static_cast<float*>(memory);
 }
 
+void FreeHost(float* host, size_t bytes) {
+  if (host == nullptr) return;
+  if (bytes >= kMapThreshold) {
+    munmap(host, bytes);
+  } else {
+    std::free(host);
+  }
+}
+
+}  // namespace
+
+SyncedMemory::SyncedMemory(int64_t count) : count_(count) { RB_CHECK(count >= 0); }
+
 SyncedMemory::~SyncedMemory() {
-  std::free(host_);
+  FreeHost(host_, host_bytes_);
   kernels::cuda::Free(device_);
 }
 
 void SyncedMemory::ToHost() {
+  if (host_ == nullptr) {
+    host_bytes_ = std::max<size_t>((bytes() + 63) / 64 * 64, 64);
+    host_ = AllocateHost(host_bytes_);
+  }
   if (head_ == Head::kDevice) {
-    kernels::cuda::CopyToHost(host_, device_, static_cast<size_t>(count_) * sizeof(float));
+    kernels::cuda::CopyToHost(host_, device_, bytes());
     head_ = Head::kSynced;
+  } else if (head_ == Head::kUninitialized) {
+    head_ = Head::kHost;
   }
 }
 
 void SyncedMemory::ToDevice() {
-  if (device_ == nullptr) {
-    device_ =
-        static_cast<float*>(kernels::cuda::Allocate(static_cast<size_t>(count_) * sizeof(float)));
-    head_ = Head::kHost;  // the host copy is the truth
-  }
-  if (head_ == Head::kHost) {
-    kernels::cuda::CopyToDevice(device_, host_, static_cast<size_t>(count_) * sizeof(float));
+  if (device_ == nullptr) device_ = static_cast<float*>(kernels::cuda::Allocate(bytes()));
+  if (head_ == Head::kUninitialized) {
+    kernels::cuda::Fill(device_, 0.0f, count_);
+    head_ = Head::kDevice;
+  } else if (head_ == Head::kHost) {
+    kernels::cuda::CopyToDevice(device_, host_, bytes());
     head_ = Head::kSynced;
   }
 }
@@ -66,7 +97,9 @@ float* SyncedMemory::mutable_device() {
 
 void Blob::Allocate() {
   int64_t count = shape_.count();
-  if (!data_ || view_ || data_->count() < count || data_.use_count() > 1) {
+  // Memory is taken on first use, so replacing an oversized buffer costs nothing.
+  if (!data_ || view_ || data_->count() < count || data_->count() > 2 * count ||
+      data_.use_count() > 1) {
     data_ = std::make_shared<SyncedMemory>(count);
     diff_ = std::make_shared<SyncedMemory>(count);
   }

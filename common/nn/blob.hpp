@@ -21,7 +21,9 @@ struct Shape {
 };
 
 // Floats on the host and/or a CUDA device, copied to where they are needed on first use
-// (Caffe's SyncedMemory). Host memory is 64-byte aligned and zero-initialised.
+// (Caffe's SyncedMemory). Memory is zero-initialised and taken only on first use, so a blob
+// whose gradient is never computed (inputs, inference) costs nothing. Large host buffers are
+// fresh anonymous mappings: the kernel's zero pages, resident only once written.
 class SyncedMemory {
  public:
   explicit SyncedMemory(int64_t count);
@@ -36,14 +38,16 @@ class SyncedMemory {
   float* mutable_device();
 
  private:
-  enum class Head { kHost, kDevice, kSynced };
+  enum class Head { kUninitialized, kHost, kDevice, kSynced };
   void ToHost();
   void ToDevice();
+  size_t bytes() const { return static_cast<size_t>(count_) * sizeof(float); }
 
   int64_t count_;
   float* host_ = nullptr;
+  size_t host_bytes_ = 0;  // the size of host_'s mapping or allocation
   float* device_ = nullptr;
-  Head head_ = Head::kHost;
+  Head head_ = Head::kUninitialized;
 };
 
 class Blob {

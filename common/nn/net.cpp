@@ -1,6 +1,7 @@
 #include "common/nn/net.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include <fmt/format.h>
@@ -78,8 +79,21 @@ void Net::Build(const std::vector<LayerSpec>& specs) {
     loss_weights_.push_back(weights);
     bottoms_.push_back(bottom);
     tops_.push_back(top);
+    absorbed_.push_back(context_.fuse_layers && TryAbsorb(*layer, spec, bottom, top));
     layers_.push_back(std::move(layer));
   }
+}
+
+bool Net::TryAbsorb(const Layer& layer, const LayerSpec& spec, const Blobs& bottom,
+                    const Blobs& top) {
+  if (layers_.empty() || absorbed_.back() || bottom.size() != 1 || top.size() != 1 ||
+      bottom[0] != top[0]) {
+    return false;
+  }
+  Layer& previous = *layers_.back();
+  bool fits = tops_[layers_.size() - 1].size() == 1 && tops_[layers_.size() - 1][0] == top[0] &&
+              previous.spec().recompute == spec.recompute && loss_weights_.back()[0] == 0;
+  return fits && previous.AbsorbInPlace(layer);
 }
 
 void Net::ShareParams() {
@@ -128,8 +142,8 @@ Layer* Net::layer(std::string_view name) const {
   return nullptr;
 }
 
-void Net::ReshapeInput(std::string_view name, const Shape& shape) {
-  blob(name).SetShape(shape);
+void Net::ReshapeInputs(const std::vector<std::pair<std::string, Shape>>& shapes) {
+  for (const auto& [name, shape] : shapes) blob(name).SetShape(shape);
   Reshape();
   PlanMemory();
 }
@@ -289,14 +303,33 @@ void Net::RecomputeIfNeeded(Blob* blob, const RunState& state) {
   if (it == scratch_writers_.end() || scratch_holder_ == blob) return;
   RunState again = state;
   again.recomputing = true;
-  for (size_t w : it->second) layers_[w]->Forward(bottoms_[w], tops_[w], again);
+  for (size_t w : it->second) RunForward(w, again);
   scratch_holder_ = blob;
+}
+
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+void Net::RunForward(size_t i, const RunState& state) {
+  if (absorbed_[i]) return;
+  if (!profiling_) {
+    layers_[i]->Forward(bottoms_[i], tops_[i], state);
+    return;
+  }
+  auto start = std::chrono::steady_clock::now();
+  layers_[i]->Forward(bottoms_[i], tops_[i], state);
+  layer_times_[i].forward_s += SecondsSince(start);
 }
 
 double Net::Forward(const RunState& state) {
   double loss = 0;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    layers_[i]->Forward(bottoms_[i], tops_[i], state);
+    RunForward(i, state);
     for (size_t t = 0; t < tops_[i].size(); ++t) {
       if (scratch_writers_.count(tops_[i][t])) scratch_holder_ = tops_[i][t];
       if (loss_weights_[i][t] != 0) {
@@ -315,10 +348,40 @@ void Net::Backward(const RunState& state) {
     }
   }
   for (size_t i = layers_.size(); i-- > 0;) {
-    if (!layer_backward_[i]) continue;
+    if (!layer_backward_[i] || absorbed_[i]) continue;
     for (Blob* b : bottoms_[i]) RecomputeIfNeeded(b, state);
+    auto start = std::chrono::steady_clock::now();
     layers_[i]->Backward(tops_[i], bottoms_[i], flags_[i], state);
+    if (profiling_) layer_times_[i].backward_s += SecondsSince(start);
   }
+}
+
+void Net::SetProfiling(bool on) {
+  profiling_ = on;
+  layer_times_.assign(layers_.size(), {});
+}
+
+std::string Net::ProfileTable() const {
+  std::map<std::string, LayerTime> by_type;
+  double total = 0;
+  for (size_t i = 0; i < layer_times_.size(); ++i) {
+    LayerTime& t = by_type[layers_[i]->spec().type];
+    t.forward_s += layer_times_[i].forward_s;
+    t.backward_s += layer_times_[i].backward_s;
+    total += layer_times_[i].forward_s + layer_times_[i].backward_s;
+  }
+  std::vector<std::pair<std::string, LayerTime>> rows(by_type.begin(), by_type.end());
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.second.forward_s + a.second.backward_s > b.second.forward_s + b.second.backward_s;
+  });
+  std::string out =
+      fmt::format("{:<24} {:>12} {:>12} {:>7}\n", "type", "forward ms", "backward ms", "share");
+  for (const auto& [type, t] : rows) {
+    double share = total > 0 ? 100.0 * (t.forward_s + t.backward_s) / total : 0.0;
+    out += fmt::format("{:<24} {:>12.1f} {:>12.1f} {:>6.1f}%\n", type, 1e3 * t.forward_s,
+                       1e3 * t.backward_s, share);
+  }
+  return out;
 }
 
 void Net::ClearParamDiffs() {
@@ -368,9 +431,12 @@ std::string Net::Summary() const {
     int64_t params = 0;
     for (const auto& p : layer.params()) params += p->count();
     std::string top = tops_[i].empty() ? "" : tops_[i][0]->shape().ToString();
-    out +=
-        fmt::format("{:<28} {:<16} {:<22} {:>10} {:>12.1f}\n", layer.name().substr(0, 28),
-                    layer.spec().type, top, params, layer.ForwardMacs(bottoms_[i], tops_[i]) / 1e6);
+    std::string type = layer.spec().type + (absorbed_[i] ? "*" : "");
+    out += fmt::format("{:<28} {:<16} {:<22} {:>10} {:>12.1f}\n", layer.name().substr(0, 28), type,
+                       top, params, layer.ForwardMacs(bottoms_[i], tops_[i]) / 1e6);
+  }
+  if (std::find(absorbed_.begin(), absorbed_.end(), true) != absorbed_.end()) {
+    out += "* fused: computed by the layer above\n";
   }
   out += fmt::format(
       "{} layers, {} trainable parameters, {:.2f} GMAC ({:.2f} GFLOP) per forward pass\n",

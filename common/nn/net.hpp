@@ -22,6 +22,13 @@
 
 namespace rb::nn {
 
+// Wall time spent in one layer since profiling was switched on (recomputations count as
+// forward time), as `caffe time` reports it.
+struct LayerTime {
+  double forward_s = 0;
+  double backward_s = 0;
+};
+
 struct LearnableParam {
   Blob* blob;
   std::string name;
@@ -42,8 +49,8 @@ class Net {
 
   bool has_blob(std::string_view name) const;
   Blob& blob(std::string_view name) const;  // throws kInvalidArgument for an unknown blob
-  // Changes the shape of an Input blob (another batch or tile size) and re-plans the net.
-  void ReshapeInput(std::string_view name, const Shape& shape);
+  // Changes the shapes of Input blobs (another batch or tile size) together and re-plans the net.
+  void ReshapeInputs(const std::vector<std::pair<std::string, Shape>>& shapes);
 
   // Runs all layers; returns the sum of loss_weight x loss over the loss tops.
   double Forward(const RunState& state);
@@ -60,6 +67,13 @@ class Net {
   // A table: layer, type, top shapes, parameters, forward MACs; then totals.
   std::string Summary() const;
 
+  // Per-layer timing (off by default: it costs a clock read per layer). Switching it on
+  // clears the times.
+  void SetProfiling(bool on);
+  const std::vector<LayerTime>& layer_times() const { return layer_times_; }
+  // The layer types by total time, slowest first: "type  forward ms  backward ms  share".
+  std::string ProfileTable() const;
+
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
   Layer* layer(std::string_view name) const;
   const std::vector<Blob*>& bottoms(size_t layer) const { return bottoms_[layer]; }
@@ -67,11 +81,14 @@ class Net {
 
  private:
   void Build(const std::vector<LayerSpec>& specs);
+  // Whether the last built layer absorbs `layer` (in place on its top, see AbsorbInPlace).
+  bool TryAbsorb(const Layer& layer, const LayerSpec& spec, const Blobs& bottom, const Blobs& top);
   void ShareParams();
   void Reshape();
   void PlanMemory();
   void AnalyseBackward();
   void RecomputeIfNeeded(Blob* blob, const RunState& state);
+  void RunForward(size_t layer, const RunState& state);
 
   std::string name_;
   BuildContext context_;
@@ -80,12 +97,16 @@ class Net {
   std::map<std::string, std::unique_ptr<Blob>, std::less<>> blobs_;
   std::vector<LearnableParam> learnable_;
   std::vector<std::vector<float>> loss_weights_;  // per layer, per top
+  std::vector<bool> absorbed_;  // computed by the layer before it (never run itself)
 
   // Memory plan.
   std::vector<Blob*> zeroed_roots_;                             // diffs cleared before backward
   std::map<const Blob*, std::vector<size_t>> scratch_writers_;  // scratch blob -> layers
   std::shared_ptr<SyncedMemory> scratch_data_, scratch_diff_;
   const Blob* scratch_holder_ = nullptr;
+
+  bool profiling_ = false;
+  std::vector<LayerTime> layer_times_;
 
   // Backward plan.
   std::vector<bool> layer_backward_;

@@ -85,6 +85,21 @@ std::vector<LayerSpec> NetSpec::ForPhase(Phase phase) const {
   return out;
 }
 
+void NetSpec::SetInputShape(std::string_view blob, const std::array<int, 4>& nchw) {
+  for (LayerSpec& layer : layers) {
+    if (layer.type != "Input") continue;
+    auto top = std::find(layer.top.begin(), layer.top.end(), blob);
+    if (top == layer.top.end()) continue;
+    nlohmann::json& shapes = layer.options["shape"];
+    size_t index = static_cast<size_t>(top - layer.top.begin());
+    if (shapes.is_array() && index < shapes.size()) {
+      shapes[index] = nchw;
+      return;
+    }
+  }
+  Throw(ErrorCode::kInvalidArgument, "no Input layer of '{}' makes blob '{}'", source, blob);
+}
+
 NetSpec ParseNetSpec(const nlohmann::json& json, const std::string& source) {
   io::ConfigReader reader(json, source);
   reader.CheckSchemaVersion(kModelSchemaVersion);
@@ -111,6 +126,34 @@ NetSpec ParseNetSpec(const nlohmann::json& json, const std::string& source) {
   }
   reader.Finish();
   return net;
+}
+
+nlohmann::json ExpandedJson(const NetSpec& spec) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerSpec& layer : spec.layers) {
+    nlohmann::json out = {{"name", layer.name}, {"type", layer.type}};
+    if (!layer.bottom.empty()) out["bottom"] = layer.bottom;
+    if (!layer.top.empty()) out["top"] = layer.top;
+    if (!layer.param.empty()) {
+      nlohmann::json params = nlohmann::json::array();
+      for (const ParamSpec& p : layer.param) {
+        nlohmann::json param = {{"lr_mult", p.lr_mult}, {"decay_mult", p.decay_mult}};
+        if (!p.name.empty()) param["name"] = p.name;
+        params.push_back(param);
+      }
+      out["param"] = params;
+    }
+    if (!layer.loss_weight.empty()) out["loss_weight"] = layer.loss_weight;
+    if (layer.include) out["include"] = {{"phase", PhaseName(*layer.include)}};
+    if (layer.exclude) out["exclude"] = {{"phase", PhaseName(*layer.exclude)}};
+    if (layer.recompute) out["recompute"] = true;
+    if (!layer.options.empty()) out[layer.options_key()] = layer.options;
+    layers.push_back(std::move(out));
+  }
+  nlohmann::json model = {{"schema_version", kModelSchemaVersion}, {"name", spec.name}};
+  if (!spec.description.empty()) model["description"] = spec.description;
+  model["layers"] = std::move(layers);
+  return model;
 }
 
 NetSpec LoadNetSpec(const std::filesystem::path& path) {

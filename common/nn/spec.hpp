@@ -15,6 +15,7 @@
 // primitive layers; see composites.hpp.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -35,9 +36,16 @@ struct NetSpec {
 
   // Layers that take part in `phase`.
   std::vector<LayerSpec> ForPhase(Phase phase) const;
+  // Sets the shape an Input layer gives its top `blob` (the batch and tile size of a run), so a
+  // net is built at its working size; throws kInvalidArgument when no Input layer makes `blob`.
+  void SetInputShape(std::string_view blob, const std::array<int, 4>& nchw);
 };
 
 NetSpec ParseNetSpec(const nlohmann::json& json, const std::string& source);
+// The model as primitive layers (composites expanded) in the model-file schema: what the net
+// really is, for tools and for peers that rebuild the same architecture.
+nlohmann::json ExpandedJson(const NetSpec& spec);
+
 NetSpec LoadNetSpec(const std::filesystem::path& path);
 
 }  // namespace rb::nn

@@ -27,43 +27,68 @@ void ForPixels(TensorT<X> x, TensorT<Y> y, F&& f) {
 }  // namespace
 
 void ReluForward(ConstTensor x, Tensor y, float slope) {
-  ForPixels(x, y, [&](const float* in, float* out, int64_t) {
-    for (int c = 0; c < x.c; ++c) out[c] = ops::Relu(in[c], slope);
+  const float s = slope;  // a local, so the compiler knows stores cannot change it
+  ForPixels(x, y, [s, c = x.c](const float* in, float* out, int64_t) {
+    if (in == out) {  // in place: one stream, which the vectoriser needs no alias check for
+      for (int i = 0; i < c; ++i) out[i] = ops::Relu(out[i], s);
+    } else {
+      for (int i = 0; i < c; ++i) out[i] = ops::Relu(in[i], s);
+    }
   });
 }
 
 void ReluBackward(ConstTensor y, ConstTensor dy, Tensor dx, float slope, bool accumulate) {
   CheckSameShape(y, dy);
-  ForPixels(dy, dx, [&](const float* g, float* out, int64_t p) {
+  const float s = slope;
+  ForPixels(dy, dx, [&, s, c = y.c](const float* g, float* out, int64_t p) {
     const float* v = y.pixel(p);
     if (accumulate) {
-      for (int c = 0; c < y.c; ++c) out[c] += ops::ReluGrad(v[c], g[c], slope);
+      for (int i = 0; i < c; ++i) out[i] += ops::ReluGrad(v[i], g[i], s);
     } else {
-      for (int c = 0; c < y.c; ++c) out[c] = ops::ReluGrad(v[c], g[c], slope);
+      for (int i = 0; i < c; ++i) out[i] = ops::ReluGrad(v[i], g[i], s);
     }
   });
 }
 
-void DropoutForward(ConstTensor x, Tensor y, float p, uint64_t seed, uint64_t stream) {
+void DropoutMask(int64_t count, float p, uint64_t seed, uint64_t stream, uint8_t* mask) {
   Philox philox(seed, stream);
-  float scale = 1.0f / (1.0f - p);
-  ForPixels(x, y, [&](const float* in, float* out, int64_t pixel) {
-    uint64_t base = static_cast<uint64_t>(pixel) * x.c;
-    for (int c = 0; c < x.c; ++c) {
-      out[c] = ops::DropoutKeep(philox, base + c, p) ? in[c] * scale : 0.0f;
+  const uint32_t threshold = ops::DropoutThreshold(p);
+  int64_t blocks = (count + 7) / 8;
+  ParallelRanges(blocks, 4096, [&](int64_t begin, int64_t end) {
+    for (int64_t block = begin; block < end; ++block) {
+      auto words = philox.Block(static_cast<uint64_t>(block));
+      int64_t first = block * 8;
+      if (first + 8 <= count) {  // the common case, unrolled: two decisions per word
+        uint8_t* out = mask + first;
+        for (int j = 0; j < 4; ++j) {
+          out[2 * j] = (words[j] & 0xFFFFu) >= threshold;
+          out[2 * j + 1] = (words[j] >> 16) >= threshold;
+        }
+      } else {
+        for (int64_t i = first; i < count; ++i) {
+          mask[i] = ops::DropoutKeep(words, static_cast<uint64_t>(i), threshold) ? 1 : 0;
+        }
+      }
     }
   });
 }
 
-void DropoutBackward(ConstTensor dy, Tensor dx, float p, uint64_t seed, uint64_t stream,
-                     bool accumulate) {
-  Philox philox(seed, stream);
-  float scale = 1.0f / (1.0f - p);
-  ForPixels(dy, dx, [&](const float* g, float* out, int64_t pixel) {
-    uint64_t base = static_cast<uint64_t>(pixel) * dy.c;
-    for (int c = 0; c < dy.c; ++c) {
-      float v = ops::DropoutKeep(philox, base + c, p) ? g[c] * scale : 0.0f;
-      out[c] = accumulate ? out[c] + v : v;
+void DropoutForward(ConstTensor x, Tensor y, const uint8_t* mask, float scale) {
+  const int c = x.c;
+  ForPixels(x, y, [&, c, scale](const float* in, float* out, int64_t pixel) {
+    const uint8_t* keep = mask + pixel * c;
+    for (int i = 0; i < c; ++i) out[i] = in[i] * (scale * static_cast<float>(keep[i]));
+  });
+}
+
+void DropoutBackward(ConstTensor dy, Tensor dx, const uint8_t* mask, float scale, bool accumulate) {
+  const int c = dy.c;
+  ForPixels(dy, dx, [&, c, scale](const float* g, float* out, int64_t pixel) {
+    const uint8_t* keep = mask + pixel * c;
+    if (accumulate) {
+      for (int i = 0; i < c; ++i) out[i] += g[i] * (scale * static_cast<float>(keep[i]));
+    } else {
+      for (int i = 0; i < c; ++i) out[i] = g[i] * (scale * static_cast<float>(keep[i]));
     }
   });
 }

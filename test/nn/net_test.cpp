@@ -5,10 +5,12 @@
 
 #include <cmath>
 #include <set>
+#include <thread>
 
 #include "common/core/rng.hpp"
 #include "common/nn/net.hpp"
 #include "roadbrew/kernels/onednn.hpp"
+#include "roadbrew/kernels/threads.hpp"
 
 namespace rb::nn {
 namespace {
@@ -168,6 +170,77 @@ TEST_CASE("Memory-efficient dense blocks give the plain blocks' loss and gradien
     INFO(efficient.learnable_params()[i].name);
     CHECK(grads_a[i] == grads_b[i]);
   }
+}
+
+TEST_CASE("BatchNorm absorbs the ReLU after it without changing any result", "[nn][net]") {
+  BuildContext fused{Phase::kTrain, Backend::kReference, 1};
+  BuildContext separate = fused;
+  separate.fuse_layers = false;
+  for (bool memory_efficient : {true, false}) {
+    Net a(ParseNetSpec(TinyTiramisu(memory_efficient, 0.2), "a"), fused);
+    Net b(ParseNetSpec(TinyTiramisu(memory_efficient, 0.2), "b"), separate);
+    CHECK_THAT(a.Summary(), Catch::Contains("ReLU*") && Catch::Contains("* fused"));
+    CHECK_THAT(b.Summary(), !Catch::Contains("ReLU*"));
+    auto [loss_a, grads_a] = LossAndGradients(a);
+    auto [loss_b, grads_b] = LossAndGradients(b);
+    CHECK(loss_a == loss_b);
+    for (size_t i = 0; i < grads_a.size(); ++i) {
+      INFO(a.learnable_params()[i].name);
+      CHECK(grads_a[i] == grads_b[i]);
+    }
+    // The fused layer's output is the ReLU's: nothing negative.
+    const Blob& features = a.blob("db3/l2_features");
+    for (int64_t k = 0; k < features.count(); ++k) REQUIRE(features.flat_data()[k] >= 0.0f);
+  }
+}
+
+// The reference backend reduces in fixed chunks, so it gives the same bytes for any thread
+// count; oneDNN splits its weight-gradient reductions by thread, so it repeats itself exactly
+// only at a fixed thread count (which is what resuming a run needs).
+TEST_CASE("Training steps repeat bit for bit, across thread counts on the reference backend",
+          "[nn][net]") {
+  auto step = [](Backend backend, int threads) {
+    kernels::SetThreads(threads);
+    Net net(ParseNetSpec(TinyTiramisu(true, 0.2, 2, 16), "t"), {Phase::kTrain, backend, 1});
+    return LossAndGradients(net);
+  };
+  auto reference = step(Backend::kReference, 1);
+  for (int threads : {2, 3}) {
+    auto again = step(Backend::kReference, threads);
+    CHECK(again.first == reference.first);
+    CHECK(again.second == reference.second);
+  }
+  if (kernels::onednn::Available()) {
+    auto first = step(Backend::kOneDnn, 2);
+    auto second = step(Backend::kOneDnn, 2);
+    CHECK(first.first == second.first);
+    CHECK(first.second == second.second);
+  }
+  kernels::SetThreads(static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+TEST_CASE("The expanded model rebuilds the same net and inputs take a new size", "[nn][net]") {
+  NetSpec spec = ParseNetSpec(TinyTiramisu(true, 0.2), "tiny.json");
+  json expanded = ExpandedJson(spec);
+  CHECK(expanded["layers"].size() == spec.layers.size());
+  CHECK(expanded["layers"][0]["type"] == "Input");
+  NetSpec again = ParseNetSpec(expanded, "expanded.json");
+  Net a(spec, {Phase::kTrain, Backend::kReference, 1});
+  Net b(again, {Phase::kTrain, Backend::kReference, 1});
+  CHECK(a.TrainableParameterCount() == b.TrainableParameterCount());
+  CHECK(LossAndGradients(a).first == LossAndGradients(b).first);
+  Net test(again, {Phase::kTest, Backend::kReference, 1});
+  CHECK(test.layer("iou") != nullptr);  // include/exclude survive
+
+  spec.SetInputShape("data", {1, 3, 16, 16});
+  spec.SetInputShape("label", {1, 1, 16, 16});
+  Net resized(spec, {Phase::kTrain, Backend::kReference, 1});
+  CHECK(resized.blob("score").shape() == Shape{1, 2, 16, 16});
+  CHECK_THROWS_WITH(spec.SetInputShape("score", {1, 2, 16, 16}),
+                    Catch::Contains("no Input layer of 'tiny.json' makes blob 'score'"));
+  // Inputs reshaped together after construction re-plan the net the same way.
+  a.ReshapeInputs({{"data", {1, 3, 16, 16}}, {"label", {1, 1, 16, 16}}});
+  CHECK(a.blob("db3").shape() == resized.blob("db3").shape());
 }
 
 TEST_CASE("Whole-net gradients match finite differences of the loss", "[nn][net][grad]") {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/nn/layer_options.hpp"
+#include "common/nn/layers/relu_layer.hpp"
 #include "roadbrew/kernels/batch_norm.hpp"
 
 namespace rb::nn {
@@ -49,17 +50,31 @@ bool BatchNormLayer::UsesBatchStats(Phase phase) const {
   return phase == Phase::kTrain;
 }
 
+bool BatchNormLayer::AbsorbInPlace(const Layer& next) {
+  const auto* relu = dynamic_cast<const ReluLayer*>(&next);
+  if (relu == nullptr || relu->ConfiguredSlope() != 0.0f) return false;
+  relu_ = true;
+  return true;
+}
+
 void BatchNormLayer::Forward(const Blobs& bottom, const Blobs& top, const RunState& state) {
   const float* gamma = affine_ ? params_[0]->flat_data() : nullptr;
   const float* beta = affine_ ? params_[1]->flat_data() : nullptr;
+  if (state.recomputing) {
+    // The same batch again (memory-efficient backward): the saved statistics are its own.
+    kernels::cpu::BatchNormForwardGlobalStats(bottom[0]->data(), top[0]->mutable_data(), gamma,
+                                              beta, saved_mean_.data(), saved_invstd_.data(),
+                                              relu_);
+    return;
+  }
   Blob& running_mean = *params_[running_mean_index()];
   Blob& running_var = *params_[running_mean_index() + 1];
   last_batch_stats_ = UsesBatchStats(state.phase);
   if (last_batch_stats_) {
     kernels::cpu::BatchNormForwardBatchStats(bottom[0]->data(), top[0]->mutable_data(), gamma, beta,
                                              eps_, saved_mean_.data(), saved_invstd_.data(),
-                                             batch_variance_.data());
-    if (state.phase == Phase::kTrain && !state.recomputing) {
+                                             batch_variance_.data(), relu_);
+    if (state.phase == Phase::kTrain) {
       float* mean = running_mean.mutable_flat_data();
       float* var = running_var.mutable_flat_data();
       for (size_t c = 0; c < saved_mean_.size(); ++c) {
@@ -75,7 +90,8 @@ void BatchNormLayer::Forward(const Blobs& bottom, const Blobs& top, const RunSta
       saved_invstd_[c] = 1.0f / std::sqrt(var[c] + eps_);
     }
     kernels::cpu::BatchNormForwardGlobalStats(bottom[0]->data(), top[0]->mutable_data(), gamma,
-                                              beta, mean, var, eps_);
+                                              beta, saved_mean_.data(), saved_invstd_.data(),
+                                              relu_);
   }
 }
 
@@ -85,9 +101,10 @@ void BatchNormLayer::Backward(const Blobs& top, const Blobs& bottom, const Backw
   float* dgamma = affine_ ? params_[0]->mutable_flat_diff() : nullptr;
   float* dbeta = affine_ ? params_[1]->mutable_flat_diff() : nullptr;
   kernels::Tensor dx = flags.propagate[0] ? bottom[0]->mutable_diff() : kernels::Tensor{};
-  kernels::cpu::BatchNormBackward(bottom[0]->data(), top[0]->diff(), gamma, saved_mean_.data(),
-                                  saved_invstd_.data(), last_batch_stats_, dx, flags.accumulate[0],
-                                  dgamma, dbeta);
+  kernels::ConstTensor relu_output = relu_ ? top[0]->data() : kernels::ConstTensor{};
+  kernels::cpu::BatchNormBackward(bottom[0]->data(), top[0]->diff(), relu_output, gamma,
+                                  saved_mean_.data(), saved_invstd_.data(), last_batch_stats_, dx,
+                                  flags.accumulate[0], dgamma, dbeta);
 }
 
 }  // namespace rb::nn

@@ -2,7 +2,8 @@
 // averages (0.1: running = 0.9 running + 0.1 batch), affine (true), use_batch_stats: "train"
 // (batch statistics when training, running ones when testing: the usual), "always" (the
 // Tiramisu paper: batch statistics at test time too) or "never". Parameters: gamma, beta, then
-// running mean and running variance (kept by the solver's lr_mult 0).
+// running mean and running variance (kept by the solver's lr_mult 0). Absorbs a following
+// in-place ReLU (slope 0) and then outputs max(0, normalised).
 #pragma once
 
 #include <vector>
@@ -20,6 +21,7 @@ class BatchNormLayer : public Layer {
   void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                 const RunState& state) override;
   bool WritesSliceTop() const override { return true; }
+  bool AbsorbInPlace(const Layer& next) override;
   bool IsLearnable(size_t param_index) const override {
     return static_cast<int>(param_index) < running_mean_index();
   }
@@ -36,6 +38,7 @@ class BatchNormLayer : public Layer {
   std::string use_batch_stats_ = "train";
   std::vector<float> saved_mean_, saved_invstd_, batch_variance_;
   bool last_batch_stats_ = true;
+  bool relu_ = false;  // a fused ReLU
 };
 
 }  // namespace rb::nn

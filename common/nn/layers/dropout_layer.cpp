@@ -3,6 +3,7 @@
 #include "common/nn/hash.hpp"
 #include "common/nn/layer_options.hpp"
 #include "roadbrew/kernels/elementwise.hpp"
+#include "roadbrew/kernels/elementwise_ops.hpp"
 
 namespace rb::nn {
 
@@ -28,8 +29,10 @@ void DropoutLayer::Forward(const Blobs& bottom, const Blobs& top, const RunState
     if (bottom[0] != top[0]) kernels::cpu::Copy(bottom[0]->data(), top[0]->mutable_data(), false);
     return;
   }
-  kernels::cpu::DropoutForward(bottom[0]->data(), top[0]->mutable_data(), ratio_, state.seed,
-                               Stream(state));
+  mask_.resize(static_cast<size_t>(bottom[0]->count()));
+  kernels::cpu::DropoutMask(bottom[0]->count(), ratio_, state.seed, Stream(state), mask_.data());
+  kernels::cpu::DropoutForward(bottom[0]->data(), top[0]->mutable_data(), mask_.data(),
+                               kernels::ops::DropoutScale(ratio_));
 }
 
 void DropoutLayer::Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
@@ -41,8 +44,8 @@ void DropoutLayer::Backward(const Blobs& top, const Blobs& bottom, const Backwar
     }
     return;
   }
-  kernels::cpu::DropoutBackward(top[0]->diff(), bottom[0]->mutable_diff(), ratio_, state.seed,
-                                Stream(state), flags.accumulate[0]);
+  kernels::cpu::DropoutBackward(top[0]->diff(), bottom[0]->mutable_diff(), mask_.data(),
+                                kernels::ops::DropoutScale(ratio_), flags.accumulate[0]);
 }
 
 }  // namespace rb::nn

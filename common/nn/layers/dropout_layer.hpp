@@ -1,9 +1,13 @@
 // Inverted dropout: in training each element is kept with probability 1 - ratio and scaled by
 // 1 / (1 - ratio); in testing the layer is the identity. The mask is a pure function of
-// (seed, layer, iteration, element), so a resumed run drops the same elements.
+// (seed, layer, iteration, element), so a resumed run drops the same elements; it is kept
+// (a byte per element) from forward to backward.
 #pragma once
 
 #include <cstdint>
+
+#include <cstdint>
+#include <vector>
 
 #include "common/nn/layer.hpp"
 
@@ -24,6 +28,7 @@ class DropoutLayer : public Layer {
   uint64_t Stream(const RunState& state) const;
   float ratio_ = 0.5f;
   uint64_t name_hash_ = 0;
+  std::vector<uint8_t> mask_;  // of the last training forward pass, for backward
 };
 
 }  // namespace rb::nn

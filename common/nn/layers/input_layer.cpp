@@ -20,7 +20,7 @@ void InputLayer::SetUp(const Blobs& bottom, const Blobs& top, const BuildContext
   }
 }
 
-// The tops keep the shapes set at SetUp, or whatever the caller set since (Net::ReshapeInput).
+// The tops keep the shapes set at SetUp, or whatever the caller set since (Net::ReshapeInputs).
 void InputLayer::Reshape(const Blobs&, const Blobs&) {}
 
 }  // namespace rb::nn

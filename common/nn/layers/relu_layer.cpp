@@ -14,6 +14,8 @@ void ReluLayer::SetUp(const Blobs& bottom, const Blobs& top, const BuildContext&
   cuda_ = context.backend == Backend::kCuda;
 }
 
+float ReluLayer::ConfiguredSlope() const { return spec_.options.value("negative_slope", 0.0f); }
+
 void ReluLayer::Reshape(const Blobs& bottom, const Blobs& top) {
   top[0]->SetShape(bottom[0]->shape());
 }

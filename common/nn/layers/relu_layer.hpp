@@ -16,6 +16,8 @@ class ReluLayer : public Layer {
                 const RunState& state) override;
   bool WritesSliceTop() const override { return true; }
   bool AllowsInPlace() const override { return true; }
+  // The slope from the options (readable before SetUp, for fusion).
+  float ConfiguredSlope() const;
 
  private:
   float slope_ = 0.0f;

@@ -1,5 +1,4 @@
 // oneDNN 2.x convolution primitives (desc -> primitive_desc API) on dense NHWC activations.
-#include <omp.h>
 #include <dnnl.hpp>
 
 #include <vector>
@@ -37,10 +36,6 @@ void AddOrCopy(const float* src, float* dst, int64_t count, bool accumulate) {
 }  // namespace
 
 bool Available() { return true; }
-
-void SetThreads(int threads) {
-  if (threads > 0) omp_set_num_threads(threads);
-}
 
 struct Convolution::Impl {
   ConvGeometry g;

@@ -1,26 +1,39 @@
 // Batch normalisation over N, H, W per channel, on NHWC views (the input may be a channel
-// prefix of a dense block's stack). Statistics are summed in double over fixed chunks, so they
-// do not depend on the thread count.
+// prefix of a dense block's stack), optionally fused with the ReLU that follows it in a
+// pre-activation network (one pass over memory instead of two, forward and backward).
+// Sums run in float over short runs of pixels and in double across runs, over fixed chunks, so
+// the statistics do not depend on the thread count.
 #pragma once
 
 #include "roadbrew/kernels/tensor.hpp"
 
 namespace rb::kernels::cpu {
 
+// Per-channel mean and biased variance of x over its N * H * W pixels (one pass, around a
+// per-channel shift so large means do not cancel). `unbiased_variance` (nullable) receives
+// var * m / (m - 1), for running averages.
+void BatchStatistics(ConstTensor x, float* mean, float* variance, float* unbiased_variance);
+
+// y = x * scale[c] + shift[c], then max(y, 0) when relu. x and y may alias.
+void ChannelAffine(ConstTensor x, Tensor y, const float* scale, const float* shift, bool relu);
+
 // Training (and the Tiramisu's test mode): normalise with the batch's own statistics, saved for
 // backward as mean and 1/sqrt(var + eps) (biased variance). `batch_variance` (nullable) receives
 // the unbiased variance for running averages. gamma/beta nullable (1 / 0).
 void BatchNormForwardBatchStats(ConstTensor x, Tensor y, const float* gamma, const float* beta,
                                 float eps, float* saved_mean, float* saved_invstd,
-                                float* batch_variance);
-// Inference with given statistics.
+                                float* batch_variance, bool relu);
+// With given statistics (inference, or a recomputation with the saved ones): invstd is
+// 1/sqrt(var + eps).
 void BatchNormForwardGlobalStats(ConstTensor x, Tensor y, const float* gamma, const float* beta,
-                                 const float* mean, const float* variance, float eps);
+                                 const float* mean, const float* invstd, bool relu);
 // Gradients. With batch statistics the statistics depend on x and their gradient is included;
-// with global statistics (invstd from the running variance) they are constants.
-// dgamma/dbeta (nullable) are added to.
-void BatchNormBackward(ConstTensor x, ConstTensor dy, const float* gamma, const float* mean,
-                       const float* invstd, bool batch_stats, Tensor dx, bool accumulate,
-                       float* dgamma, float* dbeta);
+// with global statistics they are constants. When the ReLU was fused, `relu_output` is the
+// forward output y (the gradient passes where y > 0); otherwise its data is null.
+// dx (data may be null: parameters only) is written or added to; dgamma/dbeta (nullable) are
+// added to.
+void BatchNormBackward(ConstTensor x, ConstTensor dy, ConstTensor relu_output, const float* gamma,
+                       const float* mean, const float* invstd, bool batch_stats, Tensor dx,
+                       bool accumulate, float* dgamma, float* dbeta);
 
 }  // namespace rb::kernels::cpu

@@ -17,12 +17,14 @@ void ReluForward(ConstTensor x, Tensor y, float negative_slope);
 // dx (+)= dy * (y > 0 ? 1 : slope). Uses the output y, so it also works in place.
 void ReluBackward(ConstTensor y, ConstTensor dy, Tensor dx, float negative_slope, bool accumulate);
 
-// Inverted dropout: y = keep ? x / (1 - p) : 0, keep decided by Philox(seed, stream) at the
-// element's logical index (n, h, w, c), so masks do not depend on threads or memory layout.
-void DropoutForward(ConstTensor x, Tensor y, float p, uint64_t seed, uint64_t stream);
-void DropoutBackward(ConstTensor dy, Tensor dx, float p, uint64_t seed, uint64_t stream,
-                     bool accumulate);
-
+// Inverted dropout. The keep mask (1 = keep) of `count` elements is decided by Philox(seed,
+// stream) at each element's logical index (n, h, w, c) (elementwise_ops.hpp), so masks do not
+// depend on threads or memory layout. Kept elements are scaled by DropoutScale(p).
+void DropoutMask(int64_t count, float p, uint64_t seed, uint64_t stream, uint8_t* mask);
+// y = mask ? x * scale : 0; mask in logical (dense NHWC) order.
+void DropoutForward(ConstTensor x, Tensor y, const uint8_t* mask, float scale);
+// dx (+)= mask ? dy * scale : 0.
+void DropoutBackward(ConstTensor dy, Tensor dx, const uint8_t* mask, float scale, bool accumulate);
 // y (+)= x, channel-slice aware (concatenation, splitting, crops are copies of views).
 void Copy(ConstTensor x, Tensor y, bool accumulate);
 // y = 0.

@@ -16,8 +16,6 @@
 namespace rb::kernels::onednn {
 
 bool Available();
-// Threads oneDNN may use (its OpenMP runtime); 0 = all cores.
-void SetThreads(int threads);
 
 // The forward and backward primitives of one convolution geometry (created once, reused).
 class Convolution {
