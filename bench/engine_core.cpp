@@ -102,7 +102,9 @@ void Export(const rb::nn::NetSpec& spec, Net& train, const std::filesystem::path
   std::filesystem::create_directories(dir);
   rb::io::WriteFileAtomic(dir / "expanded.json", rb::nn::ExpandedJson(spec).dump(1) + "\n");
   rb::nn::SaveWeights(train, dir / "weights.safetensors", {{"model", spec.name}});
-  Net test(spec, {rb::nn::Phase::kTest, train.backend(), 1});
+  rb::nn::BuildContext build{rb::nn::Phase::kTest, train.backend(), 1};
+  build.keep = {"prob"};
+  Net test(spec, build);
   rb::nn::CopyWeights(test, dir / "weights.safetensors");
   FillInputs(test, 7);
   test.Forward({rb::nn::Phase::kTest, 0, 1});

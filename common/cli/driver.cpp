@@ -271,6 +271,7 @@ void Finalise(const StageDescriptor& stage, const RunRecord& record, const Param
     for (const StageOutputs::Entry& entry : outputs.entries()) {
       if (entry.report) report_paths.push_back(entry.path.final_path().string() + ".report.json");
     }
+    for (const fs::path& path : outputs.extra_reports()) report_paths.push_back(path);
     for (const fs::path& report_path : report_paths) {
       const fs::path& temp = outputs.Add(report_path);
       std::FILE* file = std::fopen(temp.c_str(), "wb");

@@ -42,6 +42,11 @@ class StageOutputs {
   // to write it to; `report` puts "<final_path>.report.json" beside it.
   const std::filesystem::path& Add(const std::filesystem::path& final_path, bool report = false);
 
+  // Asks for the run report at `report_path` itself, for stages whose folder outputs are written
+  // as the run goes (rb-train's snapshots) rather than registered with Add().
+  void AddReport(const std::filesystem::path& report_path) { reports_.push_back(report_path); }
+  const std::vector<std::filesystem::path>& extra_reports() const { return reports_; }
+
   // Driver side.
   void DeclareFile(std::string param, const std::filesystem::path& final_path);
   void DeclareFolder(std::string param, std::filesystem::path folder);
@@ -50,6 +55,7 @@ class StageOutputs {
 
  private:
   std::deque<Entry> entries_;  // deque: paths handed out stay valid
+  std::vector<std::filesystem::path> reports_;
   std::vector<std::pair<std::string, std::filesystem::path>> folders_;
 };
 

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/core/check.hpp"
 
@@ -66,6 +67,43 @@ std::vector<int> ParseBandSelection(std::string_view text, int band_count) {
     if (band < 1 || band > band_count) {
       Throw(ErrorCode::kInvalidArgument, "band {} of '{}' does not exist in a {}-band raster", band,
             text, band_count);
+    }
+  }
+  return bands;
+}
+
+std::vector<int> SelectNamedBands(std::string_view text, const std::vector<std::string>& names) {
+  const int count = static_cast<int>(names.size());
+  if (Lower(text) == "all") return ParseBandSelection(text, count);
+  std::vector<int> bands;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string_view item = text.substr(start, comma - start);
+    int number = 0;
+    std::string lowered = Lower(item);
+    auto [end, ec] = std::from_chars(lowered.data(), lowered.data() + lowered.size(), number);
+    if (ec == std::errc() && end == lowered.data() + lowered.size()) {
+      bands.push_back(number);
+    } else {
+      for (int wv3 : ParseBandSelection(item, 8)) {
+        std::string wanted = Lower(WorldView3BandName(wv3));
+        auto it = std::find_if(names.begin(), names.end(),
+                               [&](const std::string& name) { return Lower(name) == wanted; });
+        if (it == names.end()) {
+          Throw(ErrorCode::kInvalidArgument, "band {} ('{}' in '{}') is not among the bands {}",
+                WorldView3BandName(wv3), item, text, fmt::join(names, ","));
+        }
+        bands.push_back(static_cast<int>(it - names.begin()) + 1);
+      }
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  for (int band : bands) {
+    if (band < 1 || band > count) {
+      Throw(ErrorCode::kInvalidArgument, "band {} of '{}' does not exist among the {} bands {}",
+            band, text, count, fmt::join(names, ","));
     }
   }
   return bands;

@@ -14,6 +14,12 @@ namespace rb::geo {
 // kInvalidArgument naming the offending item, or a band beyond `band_count`.
 std::vector<int> ParseBandSelection(std::string_view text, int band_count);
 
+// Band selection in a raster whose bands are named (a prepared image or tile, whose bands may be
+// a subset such as R/NIR): "all", presets and names resolve to WorldView-3 names looked up among
+// `names` (case and separators ignored); numbers are 1-based positions in `names`. Throws
+// kInvalidArgument naming the band that is missing and the bands that exist.
+std::vector<int> SelectNamedBands(std::string_view text, const std::vector<std::string>& names);
+
 // "Red" for band 5; "band <n>" beyond the eight WorldView-3 bands.
 std::string WorldView3BandName(int band);
 

@@ -34,6 +34,10 @@ void InitGdal() {
     CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
     // /vsigzip/ would otherwise leave "<file>.gz.properties" caches beside inputs.
     CPLSetConfigOption("CPL_VSIL_GZIP_WRITE_PROPERTIES", "NO");
+    // GDAL's block cache defaults to 5% of RAM; streamed writes of large scenes would fill it
+    // with dirty blocks. 128 MB keeps memory bounded and I/O efficient; GDAL_CACHEMAX in the
+    // environment still wins.
+    if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr) == nullptr) GDALSetCacheMax64(128ll << 20);
     GDALAllRegister();
     CPLSetErrorHandler(DefaultHandler);
   });

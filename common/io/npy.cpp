@@ -223,17 +223,16 @@ NpyArray DecodeNpy(std::span<const std::byte> bytes, std::string_view name) {
   return array;
 }
 
-std::string EncodeNpy(const NpyArray& array) {
-  RB_CHECK_EQ(array.data.size(), static_cast<size_t>(array.size()) * DTypeSize(array.dtype));
+std::string EncodeNpyHeader(DType dtype, const std::vector<int64_t>& dims) {
   std::string shape;
-  for (int64_t dim : array.shape) shape += fmt::format("{}, ", dim);
-  if (array.shape.size() == 1) {
+  for (int64_t dim : dims) shape += fmt::format("{}, ", dim);
+  if (dims.size() == 1) {
     shape.pop_back();  // "(5,)"
   } else if (!shape.empty()) {
     shape.resize(shape.size() - 2);  // "(2, 3)"
   }
   std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}",
-                                 DescrOf(array.dtype), shape);
+                                 DescrOf(dtype), shape);
   // Pad with spaces and a final newline so the data starts on a 64-byte boundary.
   int major = dict.size() + 1 + 10 > 65535 ? 2 : 1;
   size_t prefix = major == 1 ? 10 : 12;
@@ -249,6 +248,12 @@ std::string EncodeNpy(const NpyArray& array) {
   for (size_t i = 0; i < prefix - 8; ++i)
     out.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
   out += dict;
+  return out;
+}
+
+std::string EncodeNpy(const NpyArray& array) {
+  RB_CHECK_EQ(array.data.size(), static_cast<size_t>(array.size()) * DTypeSize(array.dtype));
+  std::string out = EncodeNpyHeader(array.dtype, array.shape);
   out.append(reinterpret_cast<const char*>(array.data.data()), array.data.size());
   return out;
 }

@@ -49,6 +49,9 @@ struct NpyArray {
 // `name` is used in error messages (usually the file name).
 NpyArray DecodeNpy(std::span<const std::byte> bytes, std::string_view name);
 std::string EncodeNpy(const NpyArray& array);
+// The header alone (magic, version, dict, padding) of a C-order array: the data (shape's product
+// samples, little-endian) follows it, so large arrays can be streamed to a file row by row.
+std::string EncodeNpyHeader(DType dtype, const std::vector<int64_t>& shape);
 
 NpyArray ReadNpy(const std::filesystem::path& path);
 // Writes atomically.

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "common/core/check.hpp"
+#include "roadbrew/kernels/onednn.hpp"
 
 namespace rb::nn {
 
@@ -28,6 +29,13 @@ std::string_view BackendName(Backend backend) {
       return "cuda";
   }
   return "?";
+}
+
+Backend ChooseCpuBackend(std::string_view choice) {
+  if (choice == "reference") return Backend::kReference;
+  if (choice == "onednn") return Backend::kOneDnn;
+  RB_CHECK_ARG(choice == "auto", "backend '{}' is not auto, onednn or reference", choice);
+  return kernels::onednn::Available() ? Backend::kOneDnn : Backend::kReference;
 }
 
 std::string LayerSpec::where() const {

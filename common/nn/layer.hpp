@@ -26,6 +26,8 @@ std::string_view PhaseName(Phase phase);
 // Where layers compute: plain reference loops (the oracle), oneDNN on the CPU, or CUDA.
 enum class Backend { kReference, kOneDnn, kCuda };
 std::string_view BackendName(Backend backend);
+// A CPU backend by name: "reference", "onednn", or "auto" (oneDNN when this build has it).
+Backend ChooseCpuBackend(std::string_view choice);
 
 struct ParamSpec {
   std::string name;  // shared parameters: every layer naming the same param shares one blob
@@ -66,6 +68,11 @@ struct BuildContext {
   // Lets a layer absorb the in-place layer after it (BatchNorm + ReLU): same results, one pass
   // over memory fewer each way. Off only to test that claim.
   bool fuse_layers = true;
+  // Outside training (TEST, DEPLOY) blobs whose lifetimes do not overlap share buffers: only the
+  // inputs and the outputs (tops no layer reads) keep their values after Forward.
+  bool share_activations = true;
+  // Blobs read after Forward although later layers read them too (e.g. "prob" under a loss).
+  std::vector<std::string> keep;
 };
 
 struct RunState {

@@ -223,8 +223,15 @@ void Net::PlanMemory() {
   zeroed_roots_.clear();
   std::set<Blob*> roots_with_views;
   for (auto& [blob, place] : placed) roots_with_views.insert(place.first);
+  std::vector<Blob*> owners;
   for (auto& [name, blob] : blobs_) {
-    if (!placed.count(blob.get()) && !scratch_writers_.count(blob.get())) blob->Allocate();
+    if (!placed.count(blob.get()) && !scratch_writers_.count(blob.get()))
+      owners.push_back(blob.get());
+  }
+  if (context_.phase != Phase::kTrain && context_.share_activations) {
+    ShareByLifetime(owners, placed, writers, readers);
+  } else {
+    for (Blob* blob : owners) blob->Allocate();
   }
   if (scratch_size > 0) {
     if (!scratch_data_ || scratch_data_->count() < scratch_size) {
@@ -240,6 +247,67 @@ void Net::PlanMemory() {
     const_cast<Blob*>(blob)->ViewChannels(*place.first, place.second);
   }
   zeroed_roots_.assign(roots_with_views.begin(), roots_with_views.end());
+}
+
+void Net::ShareByLifetime(const std::vector<Blob*>& owners,
+                          const std::map<const Blob*, std::pair<Blob*, int>>& placed,
+                          std::map<const Blob*, std::vector<size_t>>& writers,
+                          std::map<const Blob*, std::vector<size_t>>& readers) {
+  // Lifetime of each owner's memory: from the first write to it or to a view inside it, to the
+  // last read. Inputs are written before Forward; outputs (never read) live to the end.
+  const int64_t end = static_cast<int64_t>(layers_.size());
+  struct Life {
+    Blob* blob;
+    int64_t first, last;
+  };
+  std::map<const Blob*, std::vector<const Blob*>> members;
+  for (Blob* owner : owners) members[owner].push_back(owner);
+  for (const auto& [blob, place] : placed) members[place.first].push_back(blob);
+  std::vector<Life> lives;
+  for (Blob* owner : owners) {
+    Life life{owner, end, -1};
+    for (const Blob* member : members[owner]) {
+      for (size_t w : writers[member]) {
+        bool input = layers_[w]->spec().type == "Input";
+        life.first = std::min<int64_t>(life.first, input ? -1 : static_cast<int64_t>(w));
+        life.last = std::max<int64_t>(life.last, static_cast<int64_t>(w));
+      }
+      bool kept = std::find(context_.keep.begin(), context_.keep.end(), member->name()) !=
+                  context_.keep.end();
+      if (readers[member].empty() || kept) life.last = end;
+      for (size_t r : readers[member])
+        life.last = std::max<int64_t>(life.last, static_cast<int64_t>(r));
+    }
+    lives.push_back(life);
+  }
+  std::stable_sort(lives.begin(), lives.end(),
+                   [](const Life& a, const Life& b) { return a.first < b.first; });
+  // Greedy interval colouring: each blob takes the free buffer closest to its size.
+  struct Buffer {
+    int64_t size;
+    int64_t busy_until;
+    std::vector<Blob*> users;
+  };
+  std::vector<Buffer> buffers;
+  for (const Life& life : lives) {
+    int64_t need = life.blob->count();
+    Buffer* best = nullptr;
+    for (Buffer& buffer : buffers) {
+      if (buffer.busy_until >= life.first) continue;
+      if (best == nullptr || std::llabs(buffer.size - need) < std::llabs(best->size - need)) {
+        best = &buffer;
+      }
+    }
+    if (best == nullptr) best = &buffers.emplace_back(Buffer{0, -1, {}});
+    best->size = std::max(best->size, need);
+    best->busy_until = life.last;
+    best->users.push_back(life.blob);
+  }
+  for (const Buffer& buffer : buffers) {
+    auto data = std::make_shared<SyncedMemory>(buffer.size);
+    auto diff = std::make_shared<SyncedMemory>(buffer.size);  // never touched: costs nothing
+    for (Blob* blob : buffer.users) blob->ShareMemory(data, diff);
+  }
 }
 
 void Net::AnalyseBackward() {

@@ -86,6 +86,11 @@ class Net {
   void ShareParams();
   void Reshape();
   void PlanMemory();
+  // Inference memory: gives the blobs that own memory buffers shared by lifetime.
+  void ShareByLifetime(const std::vector<Blob*>& owners,
+                       const std::map<const Blob*, std::pair<Blob*, int>>& placed,
+                       std::map<const Blob*, std::vector<size_t>>& writers,
+                       std::map<const Blob*, std::vector<size_t>>& readers);
   void AnalyseBackward();
   void RecomputeIfNeeded(Blob* blob, const RunState& state);
   void RunForward(size_t layer, const RunState& state);

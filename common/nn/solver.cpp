@@ -193,8 +193,20 @@ void AddParams(const Net& net, io::SafeTensorsWriter& writer) {
 
 }  // namespace
 
-void Solver::Snapshot(const std::filesystem::path& path, const nlohmann::json& model_json) const {
+namespace {
+
+void AddMetadata(const nlohmann::json& metadata, io::SafeTensorsWriter& writer) {
+  for (auto it = metadata.begin(); it != metadata.end(); ++it) {
+    writer.SetMetadata(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
+  }
+}
+
+}  // namespace
+
+void Solver::Snapshot(const std::filesystem::path& path, const nlohmann::json& model_json,
+                      const nlohmann::json& extra) const {
   io::SafeTensorsWriter writer;
+  AddMetadata(extra, writer);
   AddParams(net_, writer);
   const auto& params = net_.learnable_params();
   for (size_t i = 0; i < params.size(); ++i) {
@@ -272,11 +284,9 @@ void SaveWeights(const Net& net, const std::filesystem::path& path,
                  const nlohmann::json& metadata) {
   io::SafeTensorsWriter writer;
   AddParams(net, writer);
+  AddMetadata(metadata, writer);
   writer.SetMetadata("kind", "weights");
   writer.SetMetadata("roadbrew", ROADBREW_VERSION);
-  for (auto it = metadata.begin(); it != metadata.end(); ++it) {
-    writer.SetMetadata(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
-  }
   writer.Write(path);
 }
 

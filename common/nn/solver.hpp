@@ -73,8 +73,10 @@ class Solver {
   // The RunState of forward/backward pass `pass` of the current iteration.
   RunState State(int pass) const;
 
-  // Weights, solver history and iteration, with the model and solver JSON in the metadata.
-  void Snapshot(const std::filesystem::path& path, const nlohmann::json& model_json) const;
+  // Weights, solver history and iteration, with the model and solver JSON in the metadata,
+  // plus `extra` (a JSON object; string values kept as they are, others as JSON text).
+  void Snapshot(const std::filesystem::path& path, const nlohmann::json& model_json,
+                const nlohmann::json& extra = nlohmann::json::object()) const;
   void Restore(const std::filesystem::path& path);
 
  protected:

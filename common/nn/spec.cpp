@@ -156,6 +156,27 @@ nlohmann::json ExpandedJson(const NetSpec& spec) {
   return model;
 }
 
+namespace {
+
+// Vertical stride of a convolution or pooling (pooling strides default to the kernel size).
+int StrideOf(const LayerSpec& layer) {
+  nlohmann::json fallback = layer.type == "Pooling"
+                                ? layer.options.value("kernel_size", nlohmann::json(2))
+                                : nlohmann::json(1);
+  nlohmann::json stride = layer.options.value("stride", fallback);
+  return std::max(stride.is_array() ? stride.at(0).get<int>() : stride.get<int>(), 1);
+}
+
+}  // namespace
+
+int DownsamplingFactor(const NetSpec& spec) {
+  int factor = 1;
+  for (const LayerSpec& layer : spec.layers) {
+    if (layer.type == "Pooling" || layer.type == "Convolution") factor *= StrideOf(layer);
+  }
+  return factor;
+}
+
 NetSpec LoadNetSpec(const std::filesystem::path& path) {
   return ParseNetSpec(io::LoadJsonFile(path), path.string());
 }

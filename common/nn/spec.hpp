@@ -46,6 +46,10 @@ NetSpec ParseNetSpec(const nlohmann::json& json, const std::string& source);
 // really is, for tools and for peers that rebuild the same architecture.
 nlohmann::json ExpandedJson(const NetSpec& spec);
 
+// The product of the strides of the model's convolutions and poolings: input sizes must be
+// multiples of it for an encoder-decoder's up path to meet its skip connections.
+int DownsamplingFactor(const NetSpec& spec);
+
 NetSpec LoadNetSpec(const std::filesystem::path& path);
 
 }  // namespace rb::nn

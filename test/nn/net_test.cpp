@@ -82,6 +82,7 @@ json TinyTiramisu(bool memory_efficient, double dropout, int batch = 2, int size
          {"type", "IoU"},
          {"bottom", {"score", "label"}},
          {"top", "iou"},
+         {"iou", {{"ignore_label", 255}}},
          {"include", {{"phase", "TEST"}}}}}}};
 }
 
@@ -241,6 +242,31 @@ TEST_CASE("The expanded model rebuilds the same net and inputs take a new size",
   // Inputs reshaped together after construction re-plan the net the same way.
   a.ReshapeInputs({{"data", {1, 3, 16, 16}}, {"label", {1, 1, 16, 16}}});
   CHECK(a.blob("db3").shape() == resized.blob("db3").shape());
+}
+
+TEST_CASE("Inference nets share buffers between blobs whose lifetimes do not overlap",
+          "[nn][net]") {
+  NetSpec spec = ParseNetSpec(TinyTiramisu(true, 0.2), "tiny.json");
+  BuildContext shared{Phase::kTest, Backend::kReference, 1};
+  shared.keep = {"prob"};
+  BuildContext separate = shared;
+  separate.share_activations = false;
+  Net a(spec, shared), b(spec, separate);
+  auto storages = [](const Net& net) {
+    std::set<const SyncedMemory*> distinct;
+    for (size_t i = 0; i < net.layers().size(); ++i)
+      for (const Blob* top : net.tops(i)) distinct.insert(top->storage());
+    return distinct.size();
+  };
+  CHECK(storages(a) < storages(b) / 2);
+  FillInputs(a, 3);
+  FillInputs(b, 3);
+  double loss_a = a.Forward({Phase::kTest, 0, 7, false});
+  double loss_b = b.Forward({Phase::kTest, 0, 7, false});
+  CHECK(loss_a == loss_b);
+  const Blob& pa = a.blob("prob");
+  const Blob& pb = b.blob("prob");
+  CHECK(std::equal(pa.flat_data(), pa.flat_data() + pa.count(), pb.flat_data()));
 }
 
 TEST_CASE("Whole-net gradients match finite differences of the loss", "[nn][net][grad]") {
