@@ -53,6 +53,9 @@ struct ImageReport {
 ImageReport PrepareImage(const std::filesystem::path& input, const std::filesystem::path& output,
                          const ImageSpec& spec);
 
+// `rb-prep list` (prep_list.cpp).
+cli::StageDescriptor ListCommand();
+
 cli::CommandSet PrepCommands();
 
 }  // namespace rb::prep

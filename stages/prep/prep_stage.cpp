@@ -388,7 +388,7 @@ cli::StageDescriptor TilesCommand() {
 cli::CommandSet PrepCommands() {
   return {"rb-prep",
           "Prepare imagery: bands, stretch, warps, tiles and splits.",
-          {ImageCommand(), StatsCommand(), TilesCommand()}};
+          {ImageCommand(), StatsCommand(), TilesCommand(), ListCommand()}};
 }
 
 }  // namespace rb::prep

@@ -20,7 +20,32 @@ struct Query {
   geo::PixelPoint from, to;
 };
 
+// The confident pixels (p >= `threshold`) first and last along the main diagonal (smallest and
+// largest column + row, ties to the lower index): a route across the whole scene, for pipelines
+// that have no points of interest.
+Query AutomaticEnds(const geo::ProbabilityMap& map, double threshold) {
+  std::optional<size_t> first, last;
+  auto diagonal = [&](size_t i) { return i % map.width + i / map.width; };
+  for (size_t i = 0; i < map.p.size(); ++i) {
+    if (map.IsNodata(i) || map.p[i] < threshold) continue;
+    if (!first || diagonal(i) < diagonal(*first)) first = i;
+    if (!last || diagonal(i) > diagonal(*last)) last = i;
+  }
+  RB_CHECK_ARG(first && *first != *last,
+               "--auto-ends {}: '{}' has fewer than two pixels of at least that probability",
+               threshold, map.source);
+  auto pixel = [&](size_t i) {
+    return geo::PixelPoint{static_cast<int>(i % map.width), static_cast<int>(i / map.width)};
+  };
+  return {pixel(*first), pixel(*last)};
+}
+
 std::vector<Query> Queries(const geo::ProbabilityMap& map, const Params& params) {
+  if (params.GetFloat("auto_ends") > 0) {
+    RB_CHECK_ARG(params.GetFloatList("from").empty() && params.GetFloatList("to").empty(),
+                 "give either --auto-ends or --from and --to");
+    return {AutomaticEnds(map, params.GetFloat("auto_ends"))};
+  }
   geo::PointUnits units = geo::ParsePointUnits(params.GetString("points"));
   std::vector<geo::Point2> from = geo::PairUp(params.GetFloatList("from"), "--from");
   std::vector<geo::Point2> to = geo::PairUp(params.GetFloatList("to"), "--to");
@@ -108,7 +133,7 @@ nlohmann::json RunRoute(const Params& params, cli::StageOutputs& outputs, RunCon
     CheckEnterable(map, q.to, spec.min_probability, "--to");
   }
   std::string algorithm = params.GetString("algorithm");
-  bool one_source = params.GetFloatList("from").size() == 2;
+  bool one_source = queries.size() == 1 || params.GetFloatList("from").size() == 2;
   if (algorithm == "auto") algorithm = one_source && queries.size() > 1 ? "dijkstra" : "astar";
   GridRouter router(map, spec);
   std::vector<GridRoute> routes;
@@ -201,6 +226,11 @@ cli::StageDescriptor RouteStage() {
   p.Input("prob", "road-probability raster (rb-infer output) or 2-D NPY").Required();
   p.FloatList("from", "route start(s): x,y[,x,y...]", {});
   p.FloatList("to", "route end(s): x,y[,x,y...]", {});
+  p.Float("auto_ends",
+          "instead of --from/--to: one route between the confident pixels (p >= this) first "
+          "and last along the diagonal; 0 = off",
+          0)
+      .Range(0, 1);
   p.Choice("points", "units of --from/--to", {"pixel", "lonlat"}, "pixel");
   p.Choice("cost", "what a route minimises", {"neglogp", "length", "length_per_p"}, "neglogp");
   p.Choice("neighbours", "grid connectivity", {"4", "8"}, "4");

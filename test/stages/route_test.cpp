@@ -235,6 +235,15 @@ TEST_CASE("rb-route writes lon/lat routes, an overlay and a report", "[route][e2
   CHECK(first["algorithm"] == "dijkstra");  // one source, many targets
   CHECK(first["cost"].get<double>() == Approx(-79 * std::log(0.95)).epsilon(1e-6));
   CHECK(first["length_m"].get<double>() > 79 * 0.24);
+
+  // Without points: across the confident pixels, first and last along the diagonal.
+  ProcessResult automatic = test::RunProcess({RB_ROUTE_PATH, "--prob", prob.string(),
+                                              "--auto-ends", "0.9", "--overlay",
+                                              (dir / "a.png").string(), "-q"});
+  REQUIRE(automatic.exit_code == 0);
+  nlohmann::json across = nlohmann::json::parse(test::ReadText(dir / "a.png.report.json"));
+  CHECK(across["figures"]["routes"][0]["from"] == nlohmann::json::array({0, 28}));
+  CHECK(across["figures"]["routes"][0]["to"] == nlohmann::json::array({79, 31}));
 }
 
 TEST_CASE("rb-route names the bad value and writes nothing", "[route][e2e]") {
