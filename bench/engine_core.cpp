@@ -2,8 +2,13 @@
 // exports what a peer framework needs to run the identical work (bench/engine.sh drives it).
 //
 //   engine_core --model configs/models/fc_densenet56.json --batch 2 --size 224
-//               [--backend onednn|reference] [--iterations 5] [--warmup 1] [--export DIR]
+//               [--backend onednn|reference|cuda] [--precision fp32|tf32|fp16|bf16]
+//               [--iterations 5] [--warmup 1] [--export DIR]
 //   engine_core --sgemm 2048      # the machine's single-precision GEMM rate through oneDNN
+//   engine_core --devices         # the CUDA devices as JSON ([] without CUDA or a GPU)
+//
+// On the CUDA backend each timed pass ends with a device synchronisation, and the results add
+// the caching allocator's peak (device memory held by the process, and in use by blobs).
 //
 // --export DIR writes, before any timing: expanded.json (the primitive layers),
 // weights.safetensors (the initial weights), data.npy and label.npy (NCHW inputs), and
@@ -27,6 +32,8 @@
 #include "common/nn/solver.hpp"
 #include "common/nn/spec.hpp"
 #include "roadbrew/build_config.hpp"
+#include "roadbrew/kernels/cuda_ops.hpp"
+#include "roadbrew/kernels/device.hpp"
 #include "roadbrew/kernels/onednn.hpp"
 
 #if ROADBREW_HAVE_ONEDNN
@@ -127,15 +134,38 @@ double SgemmGflops(int n) {
 }
 #endif
 
+nlohmann::json Devices() {
+  nlohmann::json out = nlohmann::json::array();
+  try {
+    for (const auto& d : rb::kernels::cuda::ListDevices()) {
+      out.push_back(
+          {{"index", d.index},
+           {"name", d.name},
+           {"compute", std::to_string(d.compute_major) + "." + std::to_string(d.compute_minor)},
+           {"memory_mb", d.memory_bytes >> 20}});
+    }
+  } catch (const rb::Error&) {  // no CUDA in this build, no driver: no devices
+  }
+  return out;
+}
+
+rb::nn::Backend ParseBackend(const std::string& name) {
+  if (name == "cuda") return rb::nn::Backend::kCuda;
+  return name == "onednn" ? rb::nn::Backend::kOneDnn : rb::nn::Backend::kReference;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"roadbrew engine benchmark core"};
-  std::string model, backend_name = "onednn", export_dir;
+  std::string model, backend_name = "onednn", export_dir, precision_name = "fp32";
   int batch = 2, size = 224, iterations = 5, warmup = 1, sgemm = 0;
-  bool profile = false;
+  bool profile = false, devices = false;
   app.add_option("--model", model, "model JSON");
   app.add_option("--batch", batch)->check(CLI::PositiveNumber);
   app.add_option("--size", size)->check(CLI::PositiveNumber);
-  app.add_option("--backend", backend_name)->check(CLI::IsMember({"onednn", "reference"}));
+  app.add_option("--backend", backend_name)->check(CLI::IsMember({"onednn", "reference", "cuda"}));
+  app.add_option("--precision", precision_name, "CUDA convolution arithmetic")
+      ->check(CLI::IsMember({"fp32", "tf32", "fp16", "bf16"}));
+  app.add_flag("--devices", devices, "print the CUDA devices as JSON and exit");
   app.add_option("--iterations", iterations)->check(CLI::PositiveNumber);
   app.add_option("--warmup", warmup)->check(CLI::NonNegativeNumber);
   app.add_option("--export", export_dir, "write expanded model, weights, inputs and prob here");
@@ -143,6 +173,10 @@ int Main(int argc, char** argv) {
   app.add_option("--sgemm", sgemm, "print the SGEMM GFLOP/s of an N x N x N product and exit");
   CLI11_PARSE(app, argc, argv);
 
+  if (devices) {
+    std::printf("%s\n", Devices().dump().c_str());
+    return 0;
+  }
   if (sgemm > 0) {
 #if ROADBREW_HAVE_ONEDNN
     std::printf(
@@ -159,11 +193,13 @@ int Main(int argc, char** argv) {
     return 2;
   }
   double baseline_rss = PeakRssMb();
-  rb::nn::Backend backend =
-      backend_name == "onednn" ? rb::nn::Backend::kOneDnn : rb::nn::Backend::kReference;
+  rb::nn::Backend backend = ParseBackend(backend_name);
+  bool gpu = backend == rb::nn::Backend::kCuda;
   rb::nn::NetSpec spec = rb::nn::LoadNetSpec(model);
   SetSize(spec, batch, size);
-  Net net(spec, {rb::nn::Phase::kTrain, backend, 1});
+  rb::nn::BuildContext build{rb::nn::Phase::kTrain, backend, 1};
+  build.precision = rb::kernels::cudnn::ParsePrecision(precision_name);
+  Net net(spec, build);
   if (!export_dir.empty()) Export(spec, net, export_dir);
   FillInputs(net, 7);
   if (profile && warmup == 0) net.SetProfiling(true);
@@ -176,6 +212,7 @@ int Main(int argc, char** argv) {
     net.ClearParamDiffs();
     double loss = net.Forward(state);
     net.Backward(state);
+    if (gpu) rb::kernels::cuda::Synchronize();
     double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     if (i == 0) first_loss = loss;
     if (i >= warmup) seconds.push_back(elapsed);
@@ -186,8 +223,9 @@ int Main(int argc, char** argv) {
   }
   double median = Median(seconds);
   double flops = 3.0 * 2.0 * static_cast<double>(net.ForwardMacs());  // fwd + 2x for bwd
-  nlohmann::json out = {{"tool", "roadbrew"},
+  nlohmann::json out = {{"tool", gpu ? "roadbrew cuda " + precision_name : "roadbrew"},
                         {"backend", backend_name},
+                        {"precision", precision_name},
                         {"model", spec.name},
                         {"batch", batch},
                         {"size", size},
@@ -198,6 +236,12 @@ int Main(int argc, char** argv) {
                         {"first_loss", first_loss},
                         {"baseline_rss_mb", baseline_rss},
                         {"peak_rss_mb", PeakRssMb()}};
+  if (gpu) {
+    rb::kernels::cuda::MemoryStats memory = rb::kernels::cuda::GetMemoryStats();
+    out["device_peak_mb"] = static_cast<double>(memory.peak_cached) / (1 << 20);
+    out["device_in_use_peak_mb"] = static_cast<double>(memory.peak_in_use) / (1 << 20);
+    out["device_mallocs"] = memory.device_mallocs;
+  }
   std::printf("%s\n", out.dump().c_str());
   return 0;
 }

@@ -7,7 +7,10 @@ TEST-phase forward pass against engine_core's prob.npy, then times forward+backw
 passes the way a PyTorch user writes them (torch.cat per dense layer, in-place ReLU, autograd).
 Prints one JSON line like engine_core's.
 
-    engine_torch.py EXPORT_DIR [--iterations 5] [--warmup 1] [--threads N]
+    engine_torch.py EXPORT_DIR [--iterations 5] [--warmup 1] [--threads N] [--device cuda]
+
+With --device cuda the same work runs on the GPU (each pass ends with a synchronisation) and the
+result adds PyTorch's peak device memory (reserved by its caching allocator, and allocated).
 """
 import argparse
 import json
@@ -58,7 +61,7 @@ def in_phase(layer, phase):
 class Graph:
     """The expanded model's layers run in order over a dict of named tensors."""
 
-    def __init__(self, model, weights, phase):
+    def __init__(self, model, weights, phase, device="cpu"):
         self.phase = phase
         self.layers = [layer for layer in model["layers"] if in_phase(layer, phase)]
         self.params = {}
@@ -67,7 +70,7 @@ class Graph:
                 key = f"param/{layer['name']}/{suffix}"
                 if key not in weights:
                     continue
-                value = torch.from_numpy(weights[key].copy())
+                value = torch.from_numpy(weights[key].copy()).to(device)
                 if suffix in ("bias", "gamma", "beta", "running_mean", "running_var"):
                     value = value.reshape(-1)
                 trainable = suffix not in ("running_mean", "running_var")
@@ -152,7 +155,7 @@ class Graph:
         if kind == "SoftmaxWithLoss":
             weights = o.get("class_weights")
             return F.cross_entropy(x, bottom[1][:, 0].long(), ignore_index=o.get("ignore_label", -1),
-                                   weight=torch.tensor(weights) if weights else None)
+                                   weight=torch.tensor(weights, device=x.device) if weights else None)
         if kind == "JaccardLoss":
             label = bottom[1][:, 0]
             valid = (label != o.get("ignore_label", -1)).float()
@@ -179,7 +182,12 @@ def main():
     parser.add_argument("--iterations", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     args = parser.parse_args()
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("engine_torch.py: this PyTorch has no usable CUDA device")
+    gpu = args.device == "cuda"
+    sync = torch.cuda.synchronize if gpu else (lambda: None)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     baseline_rss = peak_rss_mb()
@@ -187,15 +195,17 @@ def main():
     with open(f"{folder}/expanded.json") as f:
         model = json.load(f)
     weights = read_safetensors(f"{folder}/weights.safetensors")
-    data = torch.from_numpy(np.load(f"{folder}/data.npy"))
-    label = torch.from_numpy(np.load(f"{folder}/label.npy"))
+    data = torch.from_numpy(np.load(f"{folder}/data.npy")).to(args.device)
+    label = torch.from_numpy(np.load(f"{folder}/label.npy")).to(args.device)
 
     with torch.no_grad():
-        blobs, _ = Graph(model, weights, "TEST").run({"data": data, "label": label})
+        blobs, _ = Graph(model, weights, "TEST", args.device).run({"data": data, "label": label})
         expected = np.load(f"{folder}/prob.npy")
-        parity = float(np.abs(blobs["prob"].numpy() - expected).max())
+        parity = float(np.abs(blobs["prob"].cpu().numpy() - expected).max())
 
-    train = Graph(model, weights, "TRAIN")
+    train = Graph(model, weights, "TRAIN", args.device)
+    if gpu:
+        torch.cuda.reset_peak_memory_stats()
     seconds, first_loss = [], None
     for i in range(args.warmup + args.iterations):
         start = time.perf_counter()
@@ -203,14 +213,15 @@ def main():
             p.grad = None
         _, loss = train.run({"data": data, "label": label})
         loss.backward()
+        sync()
         elapsed = time.perf_counter() - start
         if first_loss is None:
             first_loss = float(loss.detach())
         if i >= args.warmup:
             seconds.append(elapsed)
     median = statistics.median(seconds)
-    print(json.dumps({
-        "tool": f"pytorch {torch.__version__}",
+    result = {
+        "tool": f"pytorch {torch.__version__}" + (" cuda" if gpu else ""),
         "threads": torch.get_num_threads(),
         "batch": int(data.shape[0]),
         "size": int(data.shape[2]),
@@ -221,7 +232,11 @@ def main():
         "prob_max_abs_diff": parity,
         "baseline_rss_mb": baseline_rss,
         "peak_rss_mb": peak_rss_mb(),
-    }))
+    }
+    if gpu:
+        result["device_peak_mb"] = torch.cuda.max_memory_reserved() / 2**20
+        result["device_in_use_peak_mb"] = torch.cuda.max_memory_allocated() / 2**20
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -166,13 +166,34 @@ float* Blob::mutable_flat_diff() {
   return diff_->mutable_host();
 }
 
-const float* Blob::device_data() {
+kernels::ConstTensor Blob::gpu_data() const {
+  RB_CHECK(allocated());
+  return View(const_cast<float*>(data_->device()));
+}
+kernels::Tensor Blob::gpu_mutable_data() {
+  RB_CHECK(allocated());
+  return View(data_->mutable_device());
+}
+kernels::ConstTensor Blob::gpu_diff() const {
+  RB_CHECK(allocated());
+  return View(const_cast<float*>(diff_->device()));
+}
+kernels::Tensor Blob::gpu_mutable_diff() {
+  RB_CHECK(allocated());
+  return View(diff_->mutable_device());
+}
+
+const float* Blob::device_data() const {
   RB_CHECK(allocated() && dense() && offset_ == 0);
   return data_->device();
 }
 float* Blob::mutable_device_data() {
   RB_CHECK(allocated() && dense() && offset_ == 0);
   return data_->mutable_device();
+}
+const float* Blob::device_diff() const {
+  RB_CHECK(allocated() && dense() && offset_ == 0);
+  return diff_->device();
 }
 float* Blob::mutable_device_diff() {
   RB_CHECK(allocated() && dense() && offset_ == 0);

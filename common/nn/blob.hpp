@@ -84,9 +84,16 @@ class Blob {
   const float* flat_diff() const;
   float* mutable_flat_diff();
 
-  // Device pointers (dense blobs only).
-  const float* device_data();
+  // Kernel views on the CUDA device (the same shapes and strides as the host views). Reading
+  // copies from the host if the host holds the newer values; writing marks the device's newer.
+  kernels::ConstTensor gpu_data() const;
+  kernels::Tensor gpu_mutable_data();
+  kernels::ConstTensor gpu_diff() const;
+  kernels::Tensor gpu_mutable_diff();
+  // Flat device pointers (dense blobs only).
+  const float* device_data() const;
   float* mutable_device_data();
+  const float* device_diff() const;
   float* mutable_device_diff();
 
  private:

@@ -38,6 +38,11 @@ Backend ChooseCpuBackend(std::string_view choice) {
   return kernels::onednn::Available() ? Backend::kOneDnn : Backend::kReference;
 }
 
+Backend ChooseBackend(Device device, std::string_view cpu_choice) {
+  Backend cpu = ChooseCpuBackend(cpu_choice);  // validates the name either way
+  return device == Device::kCuda ? Backend::kCuda : cpu;
+}
+
 std::string LayerSpec::where() const {
   return fmt::format("layer '{}' ({} of '{}')", name, path, source);
 }

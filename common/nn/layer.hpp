@@ -5,6 +5,12 @@
 // iteration (layers always add to them, which also serves iter_size) and tells each layer, per
 // bottom, whether to overwrite or add to that bottom's gradient (several layers may feed one
 // blob, as in a dense block). In-place layers (top == bottom) transform the gradient in place.
+//
+// Backends: Forward/Backward are the CPU methods (reference or oneDNN kernels). On the CUDA
+// backend the net calls ForwardGpu/BackwardGpu, which work on the blobs' device views (cuDNN and
+// the kernels of kernels/shared/); a layer without them falls back to its CPU methods, the
+// blobs copying themselves across. Every engine layer has its GPU methods, so a CUDA net moves
+// data between host and device only at its edges (inputs, loss values, metrics).
 #pragma once
 
 #include <cstdint>
@@ -15,7 +21,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/core/run_context.hpp"
 #include "common/nn/blob.hpp"
+#include "roadbrew/kernels/cudnn.hpp"
 
 namespace rb::nn {
 
@@ -28,6 +36,9 @@ enum class Backend { kReference, kOneDnn, kCuda };
 std::string_view BackendName(Backend backend);
 // A CPU backend by name: "reference", "onednn", or "auto" (oneDNN when this build has it).
 Backend ChooseCpuBackend(std::string_view choice);
+// The backend of a stage run: CUDA when the driver resolved --device to cuda, else the named
+// CPU backend.
+Backend ChooseBackend(Device device, std::string_view cpu_choice);
 
 struct ParamSpec {
   std::string name;  // shared parameters: every layer naming the same param shares one blob
@@ -65,6 +76,9 @@ struct BuildContext {
   Phase phase = Phase::kTrain;
   Backend backend = Backend::kReference;
   uint64_t seed = 0;
+  // Arithmetic of the CUDA backend's convolutions (kernels/cudnn.hpp): fp32 (exact float, the
+  // default), tf32, or mixed precision fp16/bf16 with the float weights as master copy.
+  kernels::cudnn::Precision precision = kernels::cudnn::Precision::kFloat32;
   // Lets a layer absorb the in-place layer after it (BatchNorm + ReLU): same results, one pass
   // over memory fewer each way. Off only to test that claim.
   bool fuse_layers = true;
@@ -80,6 +94,9 @@ struct RunState {
   uint64_t iteration = 0;
   uint64_t seed = 0;
   bool recomputing = false;  // a forward pass re-run before backward: no running statistics
+  // Data-parallel replicas: the index of this replica's first sample in the whole batch, so
+  // per-element randomness (dropout) matches one device running the whole batch.
+  int64_t sample_offset = 0;
 };
 
 struct BackwardFlags {
@@ -104,6 +121,13 @@ class Layer {
   virtual void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) = 0;
   virtual void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                         const RunState& state) = 0;
+  virtual void ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) {
+    Forward(bottom, top, state);
+  }
+  virtual void BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                           const RunState& state) {
+    Backward(top, bottom, flags, state);
+  }
 
   std::vector<std::shared_ptr<Blob>>& params() { return params_; }
   const std::vector<std::shared_ptr<Blob>>& params() const { return params_; }

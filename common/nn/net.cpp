@@ -10,6 +10,8 @@
 #include "common/nn/layers/concat_layer.hpp"
 #include "common/nn/layers/slice_layer.hpp"
 #include "common/nn/registry.hpp"
+#include "roadbrew/kernels/cuda_ops.hpp"
+#include "roadbrew/kernels/device.hpp"
 #include "roadbrew/kernels/elementwise.hpp"
 #include "roadbrew/kernels/onednn.hpp"
 
@@ -18,6 +20,12 @@ namespace rb::nn {
 Net::Net(const NetSpec& spec, const BuildContext& context) : name_(spec.name), context_(context) {
   if (context.backend == Backend::kOneDnn && !kernels::onednn::Available()) {
     Throw(ErrorCode::kUnsupported, "this build has no oneDNN backend; use the reference backend");
+  }
+  if (context.backend == Backend::kCuda) kernels::cuda::RequireDevice();
+  if (context.backend != Backend::kCuda &&
+      context.precision != kernels::cudnn::Precision::kFloat32) {
+    Throw(ErrorCode::kInvalidArgument, "precision {} needs the CUDA backend; the CPU computes fp32",
+          kernels::cudnn::PrecisionName(context.precision));
   }
   Build(spec.ForPhase(context.phase));
   ShareParams();
@@ -385,13 +393,16 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 void Net::RunForward(size_t i, const RunState& state) {
   if (absorbed_[i]) return;
-  if (!profiling_) {
-    layers_[i]->Forward(bottoms_[i], tops_[i], state);
-    return;
-  }
   auto start = std::chrono::steady_clock::now();
-  layers_[i]->Forward(bottoms_[i], tops_[i], state);
-  layer_times_[i].forward_s += SecondsSince(start);
+  if (gpu()) {
+    layers_[i]->ForwardGpu(bottoms_[i], tops_[i], state);
+  } else {
+    layers_[i]->Forward(bottoms_[i], tops_[i], state);
+  }
+  if (profiling_) {
+    if (gpu()) kernels::cuda::Synchronize();  // kernels run asynchronously
+    layer_times_[i].forward_s += SecondsSince(start);
+  }
 }
 
 double Net::Forward(const RunState& state) {
@@ -409,18 +420,33 @@ double Net::Forward(const RunState& state) {
 }
 
 void Net::Backward(const RunState& state) {
-  for (Blob* root : zeroed_roots_) kernels::cpu::Zero(root->mutable_diff());
+  for (Blob* root : zeroed_roots_) {
+    if (gpu()) {
+      kernels::cuda::Zero(root->gpu_mutable_diff());
+    } else {
+      kernels::cpu::Zero(root->mutable_diff());
+    }
+  }
   for (size_t i = 0; i < layers_.size(); ++i) {
     for (size_t t = 0; t < tops_[i].size(); ++t) {
-      if (loss_weights_[i][t] != 0) tops_[i][t]->mutable_flat_diff()[0] = loss_weights_[i][t];
+      if (loss_weights_[i][t] != 0) {
+        tops_[i][t]->mutable_flat_diff()[0] = loss_weights_[i][t] * loss_scale_;
+      }
     }
   }
   for (size_t i = layers_.size(); i-- > 0;) {
     if (!layer_backward_[i] || absorbed_[i]) continue;
     for (Blob* b : bottoms_[i]) RecomputeIfNeeded(b, state);
     auto start = std::chrono::steady_clock::now();
-    layers_[i]->Backward(tops_[i], bottoms_[i], flags_[i], state);
-    if (profiling_) layer_times_[i].backward_s += SecondsSince(start);
+    if (gpu()) {
+      layers_[i]->BackwardGpu(tops_[i], bottoms_[i], flags_[i], state);
+    } else {
+      layers_[i]->Backward(tops_[i], bottoms_[i], flags_[i], state);
+    }
+    if (profiling_) {
+      if (gpu()) kernels::cuda::Synchronize();
+      layer_times_[i].backward_s += SecondsSince(start);
+    }
   }
 }
 
@@ -454,7 +480,11 @@ std::string Net::ProfileTable() const {
 
 void Net::ClearParamDiffs() {
   for (const auto& [name, blob] : NamedParams()) {
-    std::fill(blob->mutable_flat_diff(), blob->mutable_flat_diff() + blob->count(), 0.0f);
+    if (gpu()) {
+      kernels::cuda::Fill(blob->mutable_device_diff(), 0.0f, blob->count());
+    } else {
+      std::fill(blob->mutable_flat_diff(), blob->mutable_flat_diff() + blob->count(), 0.0f);
+    }
   }
 }
 

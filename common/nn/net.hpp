@@ -9,6 +9,11 @@
 //
 // Backward: only layers on a path to a weighted loss run; per bottom, the first gradient
 // written overwrites and later ones add (stacks with views are zeroed and always added to).
+//
+// Backend::kCuda runs every layer's GPU methods on the calling thread's CUDA device; the
+// constructor fails with kUnsupported (naming the reason) when there is none. Inputs are set on
+// the host as on the CPU and cross to the device when the first layer reads them; loss values
+// and metrics come back; everything else stays on the device.
 #pragma once
 
 #include <map>
@@ -46,6 +51,12 @@ class Net {
   const std::string& name() const { return name_; }
   Phase phase() const { return context_.phase; }
   Backend backend() const { return context_.backend; }
+  bool gpu() const { return context_.backend == Backend::kCuda; }
+  kernels::cudnn::Precision precision() const { return context_.precision; }
+  // Mixed-precision loss scaling: Backward seeds each loss gradient with loss_weight x scale,
+  // so every gradient is scaled (the solver divides it out). 1 unless a solver sets it.
+  void set_loss_scale(float scale) { loss_scale_ = scale; }
+  float loss_scale() const { return loss_scale_; }
 
   bool has_blob(std::string_view name) const;
   Blob& blob(std::string_view name) const;  // throws kInvalidArgument for an unknown blob
@@ -110,6 +121,7 @@ class Net {
   std::shared_ptr<SyncedMemory> scratch_data_, scratch_diff_;
   const Blob* scratch_holder_ = nullptr;
 
+  float loss_scale_ = 1.0f;
   bool profiling_ = false;
   std::vector<LayerTime> layer_times_;
 

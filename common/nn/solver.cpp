@@ -10,6 +10,7 @@
 #include "common/io/safetensors.hpp"
 #include "common/nn/solvers/solvers.hpp"
 #include "roadbrew/build_config.hpp"
+#include "roadbrew/kernels/solver_update.hpp"
 
 namespace rb::nn {
 
@@ -82,14 +83,20 @@ std::unique_ptr<Solver> Solver::Create(const SolverSpec& spec, Net& net) {
 
 Solver::Solver(const SolverSpec& spec, Net& net, int history_slots) : spec_(spec), net_(net) {
   for (const LearnableParam& p : net.learnable_params()) {
-    history_.emplace_back(history_slots,
-                          std::vector<float>(static_cast<size_t>(p.blob->count()), 0.0f));
+    auto& slots = history_.emplace_back();
+    for (int slot = 0; slot < history_slots; ++slot) {
+      slots.push_back(std::make_unique<SyncedMemory>(p.blob->count()));  // zeros
+    }
   }
+  if (net.precision() == kernels::cudnn::Precision::kFloat16) scaler_.emplace();
 }
 
 Solver::~Solver() = default;
 
-float* Solver::History(size_t index, int slot) { return history_[index][slot].data(); }
+float* Solver::History(size_t index, int slot) { return history_[index][slot]->mutable_host(); }
+float* Solver::DeviceHistory(size_t index, int slot) {
+  return history_[index][slot]->mutable_device();
+}
 
 double Solver::LearningRate() const {
   const SolverSpec& s = spec_;
@@ -115,10 +122,18 @@ double Solver::LearningRate() const {
 
 RunState Solver::State(int pass) const {
   return {Phase::kTrain, static_cast<uint64_t>(iteration_ * spec_.iter_size + pass),
-          spec_.random_seed, false};
+          spec_.random_seed, false, sample_offset_};
+}
+
+void Solver::SetDataParallel(int ranks, int64_t sample_offset, std::function<void()> reduce) {
+  RB_CHECK(ranks >= 1 && gpu());
+  ranks_ = ranks;
+  sample_offset_ = sample_offset;
+  reduce_ = std::move(reduce);
 }
 
 double Solver::Step(const std::function<void(int pass)>& feed) {
+  if (scaler_) net_.set_loss_scale(scaler_->scale());
   net_.ClearParamDiffs();
   double loss = 0;
   for (int pass = 0; pass < spec_.iter_size; ++pass) {
@@ -130,11 +145,19 @@ double Solver::Step(const std::function<void(int pass)>& feed) {
     loss += pass_loss;
   }
   const auto& params = net_.learnable_params();
-  if (spec_.iter_size > 1) {
-    float scale = 1.0f / static_cast<float>(spec_.iter_size);
-    for (const LearnableParam& p : params) {
-      float* diff = p.blob->mutable_flat_diff();
-      for (int64_t i = 0; i < p.blob->count(); ++i) diff[i] *= scale;
+  if (reduce_) reduce_();  // gradients summed over data-parallel replicas
+  // The mean over passes and replicas, and the loss scale divided out.
+  float scale =
+      1.0f / (static_cast<float>(spec_.iter_size) * static_cast<float>(ranks_) * net_.loss_scale());
+  if (scale != 1.0f) ScaleGradients(scale);
+  last_step_skipped_ = false;
+  if (scaler_) {
+    int64_t non_finite = 0;
+    SquaredGradientNorm(non_finite);
+    if (!scaler_->Update(non_finite == 0)) {
+      last_step_skipped_ = true;
+      ++iteration_;
+      return loss / spec_.iter_size;
     }
   }
   Regularize();
@@ -147,11 +170,27 @@ double Solver::Step(const std::function<void(int pass)>& feed) {
   return loss / spec_.iter_size;
 }
 
+void Solver::ScaleGradients(float factor) {
+  for (const LearnableParam& p : net_.learnable_params()) {
+    if (gpu()) {
+      kernels::cuda::Scale(p.blob->mutable_device_diff(), p.blob->count(), factor);
+      continue;
+    }
+    float* diff = p.blob->mutable_flat_diff();
+    for (int64_t i = 0; i < p.blob->count(); ++i) diff[i] *= factor;
+  }
+}
+
 void Solver::Regularize() {
   if (spec_.weight_decay == 0) return;
   for (const LearnableParam& p : net_.learnable_params()) {
     float decay = static_cast<float>(spec_.weight_decay * p.decay_mult);
     if (decay == 0 || p.lr_mult == 0) continue;
+    if (gpu()) {
+      kernels::cuda::AddDecay(p.blob->device_data(), p.blob->mutable_device_diff(), p.blob->count(),
+                              decay, spec_.regularization == "L1");
+      continue;
+    }
     const float* w = p.blob->flat_data();
     float* diff = p.blob->mutable_flat_diff();
     bool l1 = spec_.regularization == "L1";
@@ -161,20 +200,39 @@ void Solver::Regularize() {
   }
 }
 
-void Solver::ClipGradients() {
-  if (spec_.clip_gradients <= 0) return;
-  // Frozen parameters (lr_mult 0) never move, so they take no share of the norm.
+// Frozen parameters (lr_mult 0) never move, so they take no share of the norm.
+double Solver::SquaredGradientNorm(int64_t& non_finite) const {
+  non_finite = 0;
+  if (gpu()) {
+    std::vector<kernels::cuda::Array> arrays;
+    for (const LearnableParam& p : net_.learnable_params()) {
+      if (p.lr_mult != 0) arrays.push_back({p.blob->device_diff(), p.blob->count()});
+    }
+    double squares = 0;
+    kernels::cuda::SquaredNorm(arrays.data(), static_cast<int>(arrays.size()), squares, non_finite);
+    return squares;
+  }
   double squares = 0;
   for (const LearnableParam& p : net_.learnable_params()) {
     if (p.lr_mult == 0) continue;
     const float* diff = p.blob->flat_diff();
     for (int64_t i = 0; i < p.blob->count(); ++i) squares += static_cast<double>(diff[i]) * diff[i];
   }
-  double norm = std::sqrt(squares);
+  return squares;
+}
+
+void Solver::ClipGradients() {
+  if (spec_.clip_gradients <= 0) return;
+  int64_t non_finite = 0;
+  double norm = std::sqrt(SquaredGradientNorm(non_finite));
   if (norm <= spec_.clip_gradients) return;
   float scale = static_cast<float>(spec_.clip_gradients / norm);
   for (const LearnableParam& p : net_.learnable_params()) {
     if (p.lr_mult == 0) continue;
+    if (gpu()) {
+      kernels::cuda::Scale(p.blob->mutable_device_diff(), p.blob->count(), scale);
+      continue;
+    }
     float* diff = p.blob->mutable_flat_diff();
     for (int64_t i = 0; i < p.blob->count(); ++i) diff[i] *= scale;
   }
@@ -211,9 +269,15 @@ void Solver::Snapshot(const std::filesystem::path& path, const nlohmann::json& m
   const auto& params = net_.learnable_params();
   for (size_t i = 0; i < params.size(); ++i) {
     for (size_t slot = 0; slot < history_[i].size(); ++slot) {
-      writer.Add<float>(fmt::format("solver/{}/{}", params[i].name, slot),
-                        {static_cast<int64_t>(history_[i][slot].size())}, history_[i][slot]);
+      SyncedMemory& memory = *history_[i][slot];
+      writer.Add<float>(fmt::format("solver/{}/{}", params[i].name, slot), {memory.count()},
+                        std::span<const float>(memory.host(), static_cast<size_t>(memory.count())));
     }
+  }
+  if (scaler_) {
+    writer.SetMetadata("loss_scale", fmt::format("{}", scaler_->scale()));
+    writer.SetMetadata("loss_scale_clean_steps", std::to_string(scaler_->clean_steps()));
+    writer.SetMetadata("loss_scale_skipped_steps", std::to_string(scaler_->skipped_steps()));
   }
   writer.SetMetadata("kind", "snapshot");
   writer.SetMetadata("iteration", std::to_string(iteration_));
@@ -243,14 +307,21 @@ void Solver::Restore(const std::filesystem::path& path) {
     for (size_t slot = 0; slot < history_[i].size(); ++slot) {
       const io::TensorView& view = reader.Get(fmt::format("solver/{}/{}", params[i].name, slot));
       auto values = view.as<float>();
-      RB_CHECK_IO(values.size() == history_[i][slot].size(),
+      SyncedMemory& memory = *history_[i][slot];
+      RB_CHECK_IO(static_cast<int64_t>(values.size()) == memory.count(),
                   "solver state of '{}' in '{}' has {} "
                   "values, expected {}",
-                  params[i].name, path.string(), values.size(), history_[i][slot].size());
-      std::copy(values.begin(), values.end(), history_[i][slot].begin());
+                  params[i].name, path.string(), values.size(), memory.count());
+      std::copy(values.begin(), values.end(), memory.mutable_host());
     }
   }
   iteration_ = std::stoll(reader.metadata().at("iteration"));
+  const auto& meta = reader.metadata();
+  if (scaler_ && meta.count("loss_scale")) {
+    scaler_->Restore(std::stof(meta.at("loss_scale")),
+                     std::stoll(meta.at("loss_scale_clean_steps")),
+                     std::stoll(meta.at("loss_scale_skipped_steps")));
+  }
 }
 
 CopyReport CopyWeights(Net& net, const std::filesystem::path& path) {

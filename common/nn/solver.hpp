@@ -6,6 +6,10 @@
 // parameter with lr = rate(iteration) * lr_mult. Everything is deterministic given the seed;
 // snapshots hold weights, solver history and the iteration, so a resumed run continues exactly.
 //
+// On a CUDA net the solver history lives on the device and every step above runs there (the
+// shared kernels and cuBLAS); with fp16 precision the loss is scaled dynamically (LossScaler)
+// and a step whose gradients overflowed is skipped (the iteration still counts).
+//
 // Learning-rate policies (iteration t): fixed; step (base gamma^floor(t / stepsize));
 // multistep (gamma^(number of stepvalue <= t)); exp (gamma^t); inv (base (1 + gamma t)^-power);
 // poly (base (1 - t / max_iter)^power); cosine (base (1 + cos(pi t / max_iter)) / 2);
@@ -16,11 +20,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/nn/loss_scaler.hpp"
 #include "common/nn/net.hpp"
 
 namespace rb::nn {
@@ -72,6 +78,13 @@ class Solver {
   Net& net() { return net_; }
   // The RunState of forward/backward pass `pass` of the current iteration.
   RunState State(int pass) const;
+  // Data-parallel replica `rank` of `ranks` (DataParallelTrainer): `reduce` sums the parameter
+  // gradients across replicas after the backward passes (Step then divides by `ranks` too), and
+  // the replica's samples start at `sample_offset` within each pass's whole batch.
+  void SetDataParallel(int ranks, int64_t sample_offset, std::function<void()> reduce);
+  // fp16 training's loss scaler (null otherwise) and whether the last step was skipped.
+  const LossScaler* loss_scaler() const { return scaler_ ? &*scaler_ : nullptr; }
+  bool last_step_skipped() const { return last_step_skipped_; }
 
   // Weights, solver history and iteration, with the model and solver JSON in the metadata,
   // plus `extra` (a JSON object; string values kept as they are, others as JSON text).
@@ -83,16 +96,26 @@ class Solver {
   Solver(const SolverSpec& spec, Net& net, int history_slots);
   // Applies the rule to learnable parameter `index` with learning rate `lr`.
   virtual void Update(size_t index, float lr) = 0;
-  float* History(size_t index, int slot);
+  bool gpu() const { return net_.gpu(); }
+  float* History(size_t index, int slot);        // on the host
+  float* DeviceHistory(size_t index, int slot);  // on the CUDA device
 
   SolverSpec spec_;
   Net& net_;
   int64_t iteration_ = 0;
 
  private:
+  void ScaleGradients(float factor);
   void Regularize();
   void ClipGradients();
-  std::vector<std::vector<std::vector<float>>> history_;  // [param][slot][element]
+  // Squared global norm of the trained gradients; counts infinities and NaNs.
+  double SquaredGradientNorm(int64_t& non_finite) const;
+  std::vector<std::vector<std::unique_ptr<SyncedMemory>>> history_;  // [param][slot]
+  std::optional<LossScaler> scaler_;
+  int ranks_ = 1;
+  int64_t sample_offset_ = 0;
+  std::function<void()> reduce_;
+  bool last_step_skipped_ = false;
 };
 
 struct CopyReport {

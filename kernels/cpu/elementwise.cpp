@@ -50,23 +50,25 @@ void ReluBackward(ConstTensor y, ConstTensor dy, Tensor dx, float slope, bool ac
   });
 }
 
-void DropoutMask(int64_t count, float p, uint64_t seed, uint64_t stream, uint8_t* mask) {
+void DropoutMask(int64_t count, float p, uint64_t seed, uint64_t stream, uint8_t* mask,
+                 int64_t first) {
   Philox philox(seed, stream);
   const uint32_t threshold = ops::DropoutThreshold(p);
-  int64_t blocks = (count + 7) / 8;
-  ParallelRanges(blocks, 4096, [&](int64_t begin, int64_t end) {
-    for (int64_t block = begin; block < end; ++block) {
+  const int64_t end = first + count;
+  int64_t first_block = first / 8, blocks = (end + 7) / 8 - first_block;
+  ParallelRanges(blocks, 4096, [&](int64_t begin, int64_t stop) {
+    for (int64_t block = first_block + begin; block < first_block + stop; ++block) {
       auto words = philox.Block(static_cast<uint64_t>(block));
-      int64_t first = block * 8;
-      if (first + 8 <= count) {  // the common case, unrolled: two decisions per word
-        uint8_t* out = mask + first;
+      int64_t start = block * 8;
+      if (start >= first && start + 8 <= end) {  // the common case, unrolled: two per word
+        uint8_t* out = mask + (start - first);
         for (int j = 0; j < 4; ++j) {
           out[2 * j] = (words[j] & 0xFFFFu) >= threshold;
           out[2 * j + 1] = (words[j] >> 16) >= threshold;
         }
       } else {
-        for (int64_t i = first; i < count; ++i) {
-          mask[i] = ops::DropoutKeep(words, static_cast<uint64_t>(i), threshold) ? 1 : 0;
+        for (int64_t i = std::max(start, first); i < std::min(start + 8, end); ++i) {
+          mask[i - first] = ops::DropoutKeep(words, static_cast<uint64_t>(i), threshold) ? 1 : 0;
         }
       }
     }

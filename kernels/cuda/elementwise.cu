@@ -1,85 +1,99 @@
-// CUDA launchers of the shared element arithmetic (kernels/elementwise_ops.hpp,
-// kernels/solver_update.hpp): the same functions the CPU kernels call.
-#include <algorithm>
-
-#include "kernels/cuda/check.hpp"
-#include "roadbrew/kernels/cuda_ops.hpp"
-#include "roadbrew/kernels/elementwise_ops.hpp"
-#include "roadbrew/kernels/solver_update.hpp"
+// CUDA launchers of the shared elementwise kernels (kernels/shared/elementwise.hpp): the same
+// functors the CPU tests run through the host launcher.
+#include "kernels/cuda/cuda_launcher.cuh"
+#include "kernels/shared/elementwise.hpp"
 
 namespace rb::kernels::cuda {
 namespace {
-
-constexpr int kThreads = 256;
-
-int Blocks(int64_t count) {
-  return static_cast<int>(std::min<int64_t>((count + kThreads - 1) / kThreads, 65535));
-}
-
-// Grid-stride loops: any count with a bounded grid.
-__global__ void FillKernel(float* y, float value, int64_t count) {
-  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < count;
-       i += int64_t{blockDim.x} * gridDim.x) {
-    y[i] = value;
-  }
-}
-
-__global__ void ReluForwardKernel(const float* x, float* y, int64_t count, float slope) {
-  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < count;
-       i += int64_t{blockDim.x} * gridDim.x) {
-    y[i] = ops::Relu(x[i], slope);
-  }
-}
-
-__global__ void ReluBackwardKernel(const float* y, const float* dy, float* dx, int64_t count,
-                                   float slope, bool accumulate) {
-  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < count;
-       i += int64_t{blockDim.x} * gridDim.x) {
-    float v = ops::ReluGrad(y[i], dy[i], slope);
-    dx[i] = accumulate ? dx[i] + v : v;
-  }
-}
-
-__global__ void SgdKernel(float* w, const float* g, float* h, int64_t count, float lr,
-                          float momentum) {
-  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < count;
-       i += int64_t{blockDim.x} * gridDim.x) {
-    ops::SgdStep(w[i], g[i], h[i], lr, momentum);
-  }
-}
-
-void CheckLaunch(const char* kernel) {
-  cudaError_t status = cudaGetLastError();
-  if (status != cudaSuccess) {
-    Throw(ErrorCode::kUnsupported, "launch of {} failed: {}", kernel, cudaGetErrorString(status));
-  }
-}
-
+const CudaLauncher launch{};
 }  // namespace
 
 void Fill(float* device, float value, int64_t count) {
-  if (count == 0) return;
-  FillKernel<<<Blocks(count), kThreads>>>(device, value, count);
-  CheckLaunch("FillKernel");
+  if (value == 0.0f) {  // all-zero bits
+    RB_CUDA_CHECK(cudaMemsetAsync(device, 0, sizeof(float) * count, Stream()));
+    return;
+  }
+  launch.ForEach(count, shared::FillOp{device, value});
 }
 
-void ReluForward(const float* x, float* y, int64_t count, float slope) {
-  if (count == 0) return;
-  ReluForwardKernel<<<Blocks(count), kThreads>>>(x, y, count, slope);
-  CheckLaunch("ReluForwardKernel");
+void ReluForward(ConstTensor x, Tensor y, float slope) {
+  launch.ForEach(x.count(), shared::ReluForwardOp{x, y, slope});
 }
 
-void ReluBackward(const float* y, const float* dy, float* dx, int64_t count, float slope,
-                  bool accumulate) {
-  if (count == 0) return;
-  ReluBackwardKernel<<<Blocks(count), kThreads>>>(y, dy, dx, count, slope, accumulate);
-  CheckLaunch("ReluBackwardKernel");
+void ReluBackward(ConstTensor y, ConstTensor dy, Tensor dx, float slope, bool accumulate) {
+  launch.ForEach(y.count(), shared::ReluBackwardOp{y, dy, dx, slope, accumulate});
 }
 
-void SgdUpdate(float* w, const float* g, float* h, int64_t count, float lr, float momentum) {
-  if (count == 0) return;
-  SgdKernel<<<Blocks(count), kThreads>>>(w, g, h, count, lr, momentum);
-  CheckLaunch("SgdKernel");
+void DropoutMask(int64_t count, float p, uint64_t seed, uint64_t stream, uint8_t* mask,
+                 int64_t first) {
+  shared::DropoutMask(launch, count, p, seed, stream, mask, first);
+}
+
+void DropoutForward(ConstTensor x, Tensor y, const uint8_t* mask, float scale) {
+  launch.ForEach(x.count(), shared::DropoutOp{x, y, mask, scale, false});
+}
+
+void DropoutBackward(ConstTensor dy, Tensor dx, const uint8_t* mask, float scale, bool accumulate) {
+  launch.ForEach(dy.count(), shared::DropoutOp{dy, dx, mask, scale, accumulate});
+}
+
+void Copy(ConstTensor x, Tensor y, bool accumulate) {
+  launch.ForEach(x.count(), shared::CopyOp{x, y, accumulate});
+}
+
+void Zero(Tensor y) {
+  if (y.dense()) {
+    RB_CUDA_CHECK(cudaMemsetAsync(y.data, 0, sizeof(float) * y.count(), Stream()));
+    return;
+  }
+  launch.ForEach(y.count(), shared::ZeroOp{y});
+}
+
+void ScaleBiasForward(ConstTensor x, Tensor y, const float* scale, const float* bias) {
+  launch.ForEach(x.count(), shared::ScaleBiasOp{x, y, scale, bias, false});
+}
+
+void ScaleBiasBackward(ConstTensor x, ConstTensor dy, const float* scale, Tensor dx,
+                       bool accumulate, float* dscale, float* dbias) {
+  shared::ScaleBiasBackward(launch, x, dy, scale, dx, accumulate, dscale, dbias);
+}
+
+void EltwiseForward(cpu::EltwiseOp op, const ConstTensor* inputs, const float* coefficients,
+                    int count, Tensor y) {
+  shared::Eltwise(launch, op, inputs, coefficients, count, -1, {}, {}, y, false);
+}
+
+void EltwiseBackward(cpu::EltwiseOp op, const ConstTensor* inputs, const float* coefficients,
+                     int count, int index, ConstTensor y, ConstTensor dy, Tensor dx,
+                     bool accumulate) {
+  shared::Eltwise(launch, op, inputs, coefficients, count, index, y, dy, dx, accumulate);
+}
+
+void CropWindow(ConstTensor big, Tensor small, int row0, int col0, bool accumulate) {
+  launch.ForEach(small.count(), shared::CropWindowOp{big, small, row0, col0, accumulate});
+}
+
+void PlaceWindow(ConstTensor small, Tensor big, int row0, int col0, bool accumulate) {
+  launch.ForEach(big.count(), shared::PlaceWindowOp{small, big, row0, col0, accumulate});
+}
+
+void PermuteFilter(const float* oihw, float* ohwi, int out, int in, int kh, int kw) {
+  launch.ForEach(int64_t{out} * in * kh * kw,
+                 shared::PermuteFilterOp{oihw, ohwi, in, kh, kw, true, false});
+}
+
+void UnpermuteFilter(const float* ohwi, float* oihw, int out, int in, int kh, int kw,
+                     bool accumulate) {
+  launch.ForEach(int64_t{out} * in * kh * kw,
+                 shared::PermuteFilterOp{ohwi, oihw, in, kh, kw, false, accumulate});
+}
+
+void ToHalf(const float* from, uint16_t* to, int64_t count, bool bf16) {
+  launch.ForEach(count, shared::ToHalfOp{from, to, bf16});
+}
+
+void FromHalf(const uint16_t* from, float* to, int64_t count, bool bf16, bool accumulate) {
+  launch.ForEach(count, shared::FromHalfOp{from, to, bf16, accumulate});
 }
 
 }  // namespace rb::kernels::cuda

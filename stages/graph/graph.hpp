@@ -65,9 +65,11 @@ struct CleanSpec {
 int CleanGraph(graph::Graph& graph, const CleanSpec& spec, const graph::LengthFunction& length,
                double metres_per_pixel);
 
-// Lines a SpaceNet scorer accepts: consecutive vertices closer than 0.01 px (after rounding to
-// `decimals`) merged, lines shorter than two vertices dropped, a segment already present (either
-// direction) removed, splitting its line. No lines left = an image without roads.
+// Lines a SpaceNet scorer accepts: consecutive vertices closer than 0.01 px, or that the scorer
+// takes for one point (same 0.1 px cell, closer than 0.1 px), merged after rounding to
+// `decimals`; lines shorter than two vertices dropped; a segment already present (either
+// direction, ends compared on the scorer's 0.1 px grid) removed, splitting its line. No lines
+// left = an image without roads.
 std::vector<geo::LineString> SubmissionLines(const std::vector<geo::LineString>& lines,
                                              int decimals = 2);
 

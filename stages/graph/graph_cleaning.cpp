@@ -182,7 +182,12 @@ std::vector<geo::LineString> SubmissionLines(const std::vector<geo::LineString>&
   auto rounded = [&](geo::Point2 p) {
     return geo::Point2{std::round(p.x * scale) / scale, std::round(p.y * scale) / scale};
   };
-  std::set<std::pair<std::pair<double, double>, std::pair<double, double>>> seen;
+  // The scorer identifies points by their 0.1 px cell and a distance under 0.1 px, and segments
+  // by their ends' cells: a vertex it would merge with the previous one is dropped, and a segment
+  // repeating an earlier one's cells is removed.
+  using Cell = std::pair<int64_t, int64_t>;
+  auto cell = [](geo::Point2 p) { return Cell{std::llround(p.x * 10), std::llround(p.y * 10)}; };
+  std::set<std::pair<Cell, Cell>> seen;
   std::vector<geo::LineString> out;
   for (const geo::LineString& line : lines) {
     geo::LineString current;
@@ -192,15 +197,13 @@ std::vector<geo::LineString> SubmissionLines(const std::vector<geo::LineString>&
     };
     for (const geo::Point2& raw : line) {
       geo::Point2 p = rounded(raw);
-      if (!current.empty() && std::hypot(p.x - current.back().x, p.y - current.back().y) < 0.01) {
-        continue;
-      }
       if (!current.empty()) {
-        std::pair<double, double> a{current.back().x, current.back().y}, b{p.x, p.y};
+        double d = std::hypot(p.x - current.back().x, p.y - current.back().y);
+        Cell a = cell(current.back()), b = cell(p);
+        if (d < 0.01 || (a == b && d < 0.1)) continue;
         if (!seen.insert({std::min(a, b), std::max(a, b)}).second) {  // a repeated segment
-          geo::Point2 last = p;
           flush();
-          current.push_back(last);
+          current.push_back(p);
           continue;
         }
       }

@@ -152,7 +152,7 @@ nlohmann::json RunInfer(const Params& params, cli::StageOutputs& outputs, RunCon
                                     params.Has("model") ? params.GetPath("model") : fs::path());
   std::vector<fs::path> images = ListImages(params.GetString("images"), params.GetString("split"));
   kernels::SetThreads(context.threads());
-  nn::Backend backend = nn::ChooseCpuBackend(params.GetString("backend"));
+  nn::Backend backend = nn::ChooseBackend(context.device(), params.GetString("backend"));
   ScenePlan plan;
   plan.window = static_cast<int>(params.GetInt("window"));
   plan.overlap = static_cast<int>(params.GetInt("overlap"));
@@ -207,6 +207,7 @@ cli::StageDescriptor InferStage() {
   p.Bool("npy", "also write the probabilities as NPY (float32, H x W)");
   p.Choice("backend", "CPU kernels: auto (oneDNN when built), onednn or reference",
            {"auto", "onednn", "reference"}, "auto");
+  stage.supports_cuda = true;
   stage.run = RunInfer;
   return stage;
 }

@@ -192,7 +192,9 @@ nlohmann::json Train(const TrainSettings& settings, const RunContext& context) {
   auto [spec, crop] = PrepareModel(settings, static_cast<int>(bands.size()));
   kernels::SetThreads(context.threads());
 
-  nn::Net net(spec, {nn::Phase::kTrain, settings.backend, solver_spec.random_seed});
+  nn::BuildContext train_build{nn::Phase::kTrain, settings.backend, solver_spec.random_seed};
+  train_build.precision = settings.precision;
+  nn::Net net(spec, train_build);
   auto solver = nn::Solver::Create(solver_spec, net);
   nlohmann::json input = {{"bands", band_names}, {"scale", 1.0 / 255.0}};
   TrainLog log;
@@ -248,6 +250,7 @@ nlohmann::json Train(const TrainSettings& settings, const RunContext& context) {
                          {solver_spec.batch_size, static_cast<int>(bands.size()), size, size});
       test.SetInputShape("label", {solver_spec.batch_size, 1, size, size});
       nn::BuildContext build{nn::Phase::kTest, settings.backend, solver_spec.random_seed};
+      build.precision = settings.precision;
       build.keep = {"prob"};
       val_net = std::make_unique<nn::Net>(test, build);
       val_reader = std::make_unique<TileReader>(*settings.val, bands, settings.cache_bytes / 4);

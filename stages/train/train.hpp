@@ -40,6 +40,8 @@ struct TrainSettings {
   bool rotations = true;
   std::string class_weights = "none";  // none, auto (median frequency) or "w0,w1"
   nn::Backend backend = nn::Backend::kOneDnn;
+  // With --device cuda (backend kCuda): the convolutions' arithmetic.
+  kernels::cudnn::Precision precision = kernels::cudnn::Precision::kFloat32;
   int64_t cache_bytes = int64_t{2} << 30;
   double max_minutes = 0;  // 0 = no time limit
   std::filesystem::path out;

@@ -20,7 +20,12 @@ nlohmann::json RunTrain(const Params& params, cli::StageOutputs& outputs, RunCon
   settings.flips = params.GetBool("flips");
   settings.rotations = params.GetBool("rotations");
   settings.class_weights = params.GetString("class_weights");
-  settings.backend = nn::ChooseCpuBackend(params.GetString("backend"));
+  settings.backend = nn::ChooseBackend(context.device(), params.GetString("backend"));
+  settings.precision = kernels::cudnn::ParsePrecision(params.GetString("precision"));
+  RB_CHECK_ARG(settings.precision == kernels::cudnn::Precision::kFloat32 ||
+                   settings.backend == nn::Backend::kCuda,
+               "precision={} needs --device cuda (the CPU trains in fp32)",
+               params.GetString("precision"));
   settings.cache_bytes = params.GetInt("cache_mb") << 20;
   settings.max_minutes = params.GetFloat("max_minutes");
   settings.out = outputs.Path("out");
@@ -66,11 +71,16 @@ cli::StageDescriptor TrainStage() {
            "none");
   p.Choice("backend", "CPU kernels: auto (oneDNN when built), onednn or reference",
            {"auto", "onednn", "reference"}, "auto");
+  p.Choice("precision",
+           "with --device cuda: convolution arithmetic fp32 (exact float), tf32 (Tensor Cores), "
+           "or mixed precision fp16 (dynamic loss scaling) or bf16, float master weights",
+           {"fp32", "tf32", "fp16", "bf16"}, "fp32");
   p.Int("max_iter", "iterations to train to, overriding the solver's max_iter (0 = keep)", 0)
       .Range(0, 1e12);
   p.Float("max_minutes", "stop (with a snapshot) after this much training time; 0 = no limit", 0)
       .Range(0, 1e9);
   p.Int("cache_mb", "tiles kept in memory, megabytes", 2048).Range(0, 1 << 30);
+  stage.supports_cuda = true;
   stage.run = RunTrain;
   return stage;
 }

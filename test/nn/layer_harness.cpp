@@ -36,6 +36,7 @@ LayerHarness::LayerHarness(const std::string& type, const nlohmann::json& option
     top_blobs.push_back(std::move(blob));
   }
   layer = CreateLayer(spec);
+  gpu = backend == Backend::kCuda;
   layer->SetUp(bottom, top, {Phase::kTrain, backend, 5});
   layer->Reshape(bottom, top);
   for (Blob* t : top) t->Allocate();
@@ -44,7 +45,13 @@ LayerHarness::LayerHarness(const std::string& type, const nlohmann::json& option
   state = {Phase::kTrain, 3, 11, false};
 }
 
-void LayerHarness::Forward() { layer->Forward(bottom, top, state); }
+void LayerHarness::Forward() {
+  if (gpu) {
+    layer->ForwardGpu(bottom, top, state);
+  } else {
+    layer->Forward(bottom, top, state);
+  }
+}
 
 double LayerHarness::Objective() {
   Forward();
@@ -65,7 +72,11 @@ void LayerHarness::Backward(const std::vector<bool>& propagate) {
   for (auto& p : layer->params())
     std::fill(p->mutable_flat_diff(), p->mutable_flat_diff() + p->count(), 0.0f);
   BackwardFlags flags{propagate, std::vector<bool>(bottom.size(), false)};
-  layer->Backward(top, bottom, flags, state);
+  if (gpu) {
+    layer->BackwardGpu(top, bottom, flags, state);
+  } else {
+    layer->Backward(top, bottom, flags, state);
+  }
 }
 
 namespace {

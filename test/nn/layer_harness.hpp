@@ -1,6 +1,7 @@
 // Test harness for single layers: builds one layer on blobs of given shapes filled with seeded
 // values, and checks its backward pass against central finite differences of the objective
-// sum(top * R) for a fixed random R (or the loss itself for loss layers).
+// sum(top * R) for a fixed random R (or the loss itself for loss layers). On the CUDA backend
+// the harness runs the layer's GPU methods (the blobs copy themselves to and from the device).
 #pragma once
 
 #include <functional>
@@ -22,6 +23,7 @@ struct LayerHarness {
                Backend backend = Backend::kReference, float lo = -1, float hi = 1);
 
   std::unique_ptr<Layer> layer;
+  bool gpu = false;
   std::vector<std::unique_ptr<Blob>> bottom_blobs, top_blobs;
   Blobs bottom, top;
   RunState state;

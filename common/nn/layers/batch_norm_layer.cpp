@@ -5,6 +5,8 @@
 #include "common/nn/layer_options.hpp"
 #include "common/nn/layers/relu_layer.hpp"
 #include "roadbrew/kernels/batch_norm.hpp"
+#include "roadbrew/kernels/cuda_ops.hpp"
+#include "roadbrew/kernels/cudnn.hpp"
 
 namespace rb::nn {
 
@@ -42,6 +44,10 @@ void BatchNormLayer::Reshape(const Blobs& bottom, const Blobs& top) {
   saved_mean_.resize(channels);
   saved_invstd_.resize(channels);
   batch_variance_.resize(channels);
+  for (Blob* saved : {&device_mean_, &device_invstd_}) {
+    saved->SetShape({static_cast<int>(channels), 1, 1, 1});
+    saved->Allocate();
+  }
 }
 
 bool BatchNormLayer::UsesBatchStats(Phase phase) const {
@@ -105,6 +111,69 @@ void BatchNormLayer::Backward(const Blobs& top, const Blobs& bottom, const Backw
   kernels::cpu::BatchNormBackward(bottom[0]->data(), top[0]->diff(), relu_output, gamma,
                                   saved_mean_.data(), saved_invstd_.data(), last_batch_stats_, dx,
                                   flags.accumulate[0], dgamma, dbeta);
+}
+
+void BatchNormLayer::ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) {
+  kernels::ConstTensor x = bottom[0]->gpu_data();
+  kernels::Tensor y = top[0]->gpu_mutable_data();
+  const float* gamma = affine_ ? params_[0]->device_data() : nullptr;
+  const float* beta = affine_ ? params_[1]->device_data() : nullptr;
+  float* mean = device_mean_.mutable_device_data();
+  float* invstd = device_invstd_.mutable_device_data();
+  if (state.recomputing) {
+    kernels::cuda::BatchNormForwardGlobalStats(x, y, gamma, beta, mean, invstd, nullptr, eps_,
+                                               relu_);
+    return;
+  }
+  Blob& running_mean = *params_[running_mean_index()];
+  Blob& running_var = *params_[running_mean_index() + 1];
+  bool train = state.phase == Phase::kTrain;
+  bool cudnn =
+      cudnn_usable_ && affine_ && !relu_ && kernels::cudnn::BatchNorm::Supports(x, y, eps_);
+  last_batch_stats_ = UsesBatchStats(state.phase);
+  cudnn_forward_ = false;
+  if (last_batch_stats_) {
+    float* rm = train ? running_mean.mutable_device_data() : nullptr;
+    float* rv = train ? running_var.mutable_device_data() : nullptr;
+    if (cudnn && train) {
+      cudnn_forward_ = kernels::cudnn::BatchNorm::ForwardTraining(x, y, gamma, beta, momentum_, rm,
+                                                                  rv, eps_, mean, invstd);
+      cudnn_usable_ = cudnn_forward_;
+      if (cudnn_forward_) return;
+    }
+    kernels::cuda::BatchNormForwardBatchStats(x, y, gamma, beta, eps_, mean, invstd, rm, rv,
+                                              momentum_, relu_);
+    return;
+  }
+  if (cudnn && !train) {  // inference: no backward pass needs saved statistics
+    cudnn_usable_ = kernels::cudnn::BatchNorm::ForwardInference(
+        x, y, gamma, beta, running_mean.device_data(), running_var.device_data(), eps_);
+    if (cudnn_usable_) return;
+  }
+  kernels::cuda::CopyDeviceToDevice(mean, running_mean.device_data(),
+                                    sizeof(float) * running_mean.count());
+  kernels::cuda::BatchNormForwardGlobalStats(x, y, gamma, beta, mean, invstd,
+                                             running_var.device_data(), eps_, relu_);
+}
+
+void BatchNormLayer::BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                                 const RunState&) {
+  kernels::ConstTensor x = bottom[0]->gpu_data();
+  kernels::ConstTensor dy = top[0]->gpu_diff();
+  const float* gamma = affine_ ? params_[0]->device_data() : nullptr;
+  float* dgamma = affine_ ? params_[0]->mutable_device_diff() : nullptr;
+  float* dbeta = affine_ ? params_[1]->mutable_device_diff() : nullptr;
+  const float* mean = device_mean_.device_data();
+  const float* invstd = device_invstd_.device_data();
+  kernels::Tensor dx = flags.propagate[0] ? bottom[0]->gpu_mutable_diff() : kernels::Tensor{};
+  if (cudnn_forward_ && dx.data != nullptr &&
+      kernels::cudnn::BatchNorm::Backward(x, dy, gamma, mean, invstd, eps_, dx, flags.accumulate[0],
+                                          dgamma, dbeta)) {
+    return;
+  }
+  kernels::ConstTensor relu_output = relu_ ? top[0]->gpu_data() : kernels::ConstTensor{};
+  kernels::cuda::BatchNormBackward(x, dy, relu_output, gamma, mean, invstd, last_batch_stats_, dx,
+                                   flags.accumulate[0], dgamma, dbeta);
 }
 
 }  // namespace rb::nn

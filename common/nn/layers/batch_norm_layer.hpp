@@ -4,6 +4,10 @@
 // Tiramisu paper: batch statistics at test time too) or "never". Parameters: gamma, beta, then
 // running mean and running variance (kept by the solver's lr_mult 0). Absorbs a following
 // in-place ReLU (slope 0) and then outputs max(0, normalised).
+//
+// On the CUDA backend a dense, unfused layer trains and infers with cuDNN's batch norm; fused
+// layers and channel-slice inputs (every BatchNorm of a dense block) run the shared kernels,
+// as does the recomputation of memory-efficient blocks (with the statistics either one saved).
 #pragma once
 
 #include <vector>
@@ -20,6 +24,9 @@ class BatchNormLayer : public Layer {
   void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) override;
   void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                 const RunState& state) override;
+  void ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) override;
+  void BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                   const RunState& state) override;
   bool WritesSliceTop() const override { return true; }
   bool AbsorbInPlace(const Layer& next) override;
   bool IsLearnable(size_t param_index) const override {
@@ -37,6 +44,9 @@ class BatchNormLayer : public Layer {
   bool affine_ = true;
   std::string use_batch_stats_ = "train";
   std::vector<float> saved_mean_, saved_invstd_, batch_variance_;
+  Blob device_mean_, device_invstd_;  // the saved statistics on the CUDA backend
+  bool cudnn_usable_ = true;          // until cuDNN declines the layout
+  bool cudnn_forward_ = false;        // the last forward pass ran cuDNN's batch norm
   bool last_batch_stats_ = true;
   bool relu_ = false;  // a fused ReLU
 };

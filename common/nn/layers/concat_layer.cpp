@@ -61,4 +61,32 @@ void ConcatLayer::Backward(const Blobs& top, const Blobs& bottom, const Backward
   }
 }
 
+void ConcatLayer::ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState&) {
+  int offset = 0;
+  for (Blob* b : bottom) {
+    if (!InPlace(*b, *top[0], offset)) {
+      kernels::Tensor slice = top[0]->gpu_mutable_data();
+      slice.data += offset;
+      slice.c = b->shape().c;
+      kernels::cuda::Copy(b->gpu_data(), slice, false);
+    }
+    offset += b->shape().c;
+  }
+}
+
+void ConcatLayer::BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                              const RunState&) {
+  int offset = 0;
+  for (size_t i = 0; i < bottom.size(); ++i) {
+    Blob* b = bottom[i];
+    if (flags.propagate[i] && !InPlace(*b, *top[0], offset)) {
+      kernels::ConstTensor slice = top[0]->gpu_diff();
+      slice.data += offset;
+      slice.c = b->shape().c;
+      kernels::cuda::Copy(slice, b->gpu_mutable_diff(), flags.accumulate[i]);
+    }
+    offset += b->shape().c;
+  }
+}
+
 }  // namespace rb::nn

@@ -15,6 +15,9 @@ class ConcatLayer : public Layer {
   void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) override;
   void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                 const RunState& state) override;
+  void ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) override;
+  void BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                   const RunState& state) override;
   // Its copies can go straight into a wider stack (a transition up feeding a dense block).
   bool WritesSliceTop() const override { return true; }
 

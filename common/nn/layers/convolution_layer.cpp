@@ -40,6 +40,7 @@ void ConvolutionLayer::SetUp(const Blobs& bottom, const Blobs& top, const BuildC
     Fail("kernel_size, stride and dilation must be >= 1, pads >= 0");
   }
   use_onednn_ = context.backend == Backend::kOneDnn;
+  precision_ = context.precision;
 
   Shape weights = transposed_
                       ? Shape{channels, num_output_ / group_, kernel_.first, kernel_.second}
@@ -104,6 +105,7 @@ void ConvolutionLayer::Reshape(const Blobs& bottom, const Blobs& top) {
   bool changed = !(g.n == geometry_.n && g.in_h == geometry_.in_h && g.in_w == geometry_.in_w &&
                    g.in_c == geometry_.in_c && g.out_h == geometry_.out_h);
   geometry_ = g;
+  if (changed) cudnn_.reset();
   if (use_onednn_ && (changed || !onednn_)) {
     onednn_ = std::make_unique<kernels::onednn::Convolution>(geometry_, bias_term_ && !transposed_);
   }

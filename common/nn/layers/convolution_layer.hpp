@@ -7,12 +7,15 @@
 // The Tiramisu's transition up is a 3x3 stride-2 Deconvolution with pad 0 and pad_end 1: the
 // 2n+1 outputs of a "valid" transposed convolution, last row and column dropped (Lasagne's
 // centre crop, TF's SAME), which is exactly 2n.
+//
+// On the CUDA backend both run on cuDNN (convolution_layer_gpu.cpp) in the net's precision.
 #pragma once
 
 #include <memory>
 
 #include "common/nn/layer.hpp"
 #include "roadbrew/kernels/convolution.hpp"
+#include "roadbrew/kernels/cudnn.hpp"
 #include "roadbrew/kernels/onednn.hpp"
 
 namespace rb::nn {
@@ -26,6 +29,9 @@ class ConvolutionLayer : public Layer {
   void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) override;
   void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                 const RunState& state) override;
+  void ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) override;
+  void BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                   const RunState& state) override;
   int64_t ForwardMacs(const Blobs& bottom, const Blobs& top) const override;
 
   const kernels::ConvGeometry& geometry() const { return geometry_; }
@@ -33,6 +39,8 @@ class ConvolutionLayer : public Layer {
  private:
   // Dense input: a channel-slice bottom (dense block features) is gathered first.
   kernels::ConstTensor DenseInput(Blob& bottom);
+  kernels::ConstTensor DenseInputGpu(Blob& bottom);
+  kernels::cudnn::Convolution& Cudnn();
 
   bool transposed_;
   bool use_onednn_ = false;
@@ -41,7 +49,9 @@ class ConvolutionLayer : public Layer {
   bool bias_term_ = true;
   kernels::ConvGeometry geometry_;  // of the convolution (for a deconvolution: its adjoint)
   std::unique_ptr<kernels::onednn::Convolution> onednn_;
-  Blob gathered_;  // dense copy of a slice bottom
+  kernels::cudnn::Precision precision_ = kernels::cudnn::Precision::kFloat32;
+  std::unique_ptr<kernels::cudnn::Convolution> cudnn_;  // for geometry_, made on first use
+  Blob gathered_;                                       // dense copy of a slice bottom
 };
 
 class DeconvolutionLayer : public ConvolutionLayer {

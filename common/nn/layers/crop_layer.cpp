@@ -2,6 +2,7 @@
 
 #include "common/nn/layer_options.hpp"
 #include "kernels/cpu/parallel.hpp"
+#include "roadbrew/kernels/elementwise.hpp"
 
 namespace rb::nn {
 
@@ -64,6 +65,18 @@ void CropLayer::Backward(const Blobs& top, const Blobs& bottom, const BackwardFl
                      const float* from = dy.pixel(p);
                      for (int c = 0; c < dx.c; ++c) to[c] += from[c];
                    });
+}
+
+void CropLayer::ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState&) {
+  kernels::cuda::CropWindow(bottom[0]->gpu_data(), top[0]->gpu_mutable_data(), offset_.first,
+                            offset_.second, false);
+}
+
+void CropLayer::BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                            const RunState&) {
+  if (!flags.propagate[0]) return;
+  kernels::cuda::PlaceWindow(top[0]->gpu_diff(), bottom[0]->gpu_mutable_diff(), offset_.first,
+                             offset_.second, flags.accumulate[0]);
 }
 
 }  // namespace rb::nn

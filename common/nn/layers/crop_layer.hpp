@@ -15,6 +15,9 @@ class CropLayer : public Layer {
   void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) override;
   void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                 const RunState& state) override;
+  void ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) override;
+  void BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                   const RunState& state) override;
   bool WritesSliceTop() const override { return true; }
   bool PropagatesTo(size_t bottom_index) const override { return bottom_index == 0; }
 

@@ -24,13 +24,22 @@ uint64_t DropoutLayer::Stream(const RunState& state) const {
   return name_hash_ ^ (state.iteration * 0x9E3779B97F4A7C15ull);
 }
 
+int64_t DropoutLayer::FirstElement(const Blob& bottom, const RunState& state) {
+  return state.sample_offset * (bottom.count() / bottom.shape().n);
+}
+
+bool DropoutLayer::Dropping(const RunState& state) const {
+  return state.phase == Phase::kTrain && ratio_ != 0;
+}
+
 void DropoutLayer::Forward(const Blobs& bottom, const Blobs& top, const RunState& state) {
-  if (state.phase != Phase::kTrain || ratio_ == 0) {
+  if (!Dropping(state)) {
     if (bottom[0] != top[0]) kernels::cpu::Copy(bottom[0]->data(), top[0]->mutable_data(), false);
     return;
   }
   mask_.resize(static_cast<size_t>(bottom[0]->count()));
-  kernels::cpu::DropoutMask(bottom[0]->count(), ratio_, state.seed, Stream(state), mask_.data());
+  kernels::cpu::DropoutMask(bottom[0]->count(), ratio_, state.seed, Stream(state), mask_.data(),
+                            FirstElement(*bottom[0], state));
   kernels::cpu::DropoutForward(bottom[0]->data(), top[0]->mutable_data(), mask_.data(),
                                kernels::ops::DropoutScale(ratio_));
 }
@@ -38,7 +47,7 @@ void DropoutLayer::Forward(const Blobs& bottom, const Blobs& top, const RunState
 void DropoutLayer::Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                             const RunState& state) {
   if (!flags.propagate[0]) return;
-  if (state.phase != Phase::kTrain || ratio_ == 0) {
+  if (!Dropping(state)) {
     if (bottom[0] != top[0]) {
       kernels::cpu::Copy(top[0]->diff(), bottom[0]->mutable_diff(), flags.accumulate[0]);
     }
@@ -46,6 +55,35 @@ void DropoutLayer::Backward(const Blobs& top, const Blobs& bottom, const Backwar
   }
   kernels::cpu::DropoutBackward(top[0]->diff(), bottom[0]->mutable_diff(), mask_.data(),
                                 kernels::ops::DropoutScale(ratio_), flags.accumulate[0]);
+}
+
+void DropoutLayer::ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) {
+  if (!Dropping(state)) {
+    if (bottom[0] != top[0]) {
+      kernels::cuda::Copy(bottom[0]->gpu_data(), top[0]->gpu_mutable_data(), false);
+    }
+    return;
+  }
+  int64_t count = bottom[0]->count();
+  device_mask_.Reserve(static_cast<size_t>(count));
+  kernels::cuda::DropoutMask(count, ratio_, state.seed, Stream(state), device_mask_.as<uint8_t>(),
+                             FirstElement(*bottom[0], state));
+  kernels::cuda::DropoutForward(bottom[0]->gpu_data(), top[0]->gpu_mutable_data(),
+                                device_mask_.as<uint8_t>(), kernels::ops::DropoutScale(ratio_));
+}
+
+void DropoutLayer::BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                               const RunState& state) {
+  if (!flags.propagate[0]) return;
+  if (!Dropping(state)) {
+    if (bottom[0] != top[0]) {
+      kernels::cuda::Copy(top[0]->gpu_diff(), bottom[0]->gpu_mutable_diff(), flags.accumulate[0]);
+    }
+    return;
+  }
+  kernels::cuda::DropoutBackward(top[0]->gpu_diff(), bottom[0]->gpu_mutable_diff(),
+                                 device_mask_.as<uint8_t>(), kernels::ops::DropoutScale(ratio_),
+                                 flags.accumulate[0]);
 }
 
 }  // namespace rb::nn

@@ -56,4 +56,24 @@ void EltwiseLayer::Backward(const Blobs& top, const Blobs& bottom, const Backwar
   }
 }
 
+void EltwiseLayer::ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState&) {
+  std::vector<kernels::ConstTensor> inputs;
+  for (const Blob* b : bottom) inputs.push_back(b->gpu_data());
+  kernels::cuda::EltwiseForward(op_, inputs.data(), coefficients_.data(),
+                                static_cast<int>(inputs.size()), top[0]->gpu_mutable_data());
+}
+
+void EltwiseLayer::BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                               const RunState&) {
+  std::vector<kernels::ConstTensor> inputs;
+  for (const Blob* b : bottom) inputs.push_back(b->gpu_data());
+  for (size_t i = 0; i < bottom.size(); ++i) {
+    if (!flags.propagate[i]) continue;
+    kernels::cuda::EltwiseBackward(op_, inputs.data(), coefficients_.data(),
+                                   static_cast<int>(inputs.size()), static_cast<int>(i),
+                                   top[0]->gpu_data(), top[0]->gpu_diff(),
+                                   bottom[i]->gpu_mutable_diff(), flags.accumulate[i]);
+  }
+}
+
 }  // namespace rb::nn

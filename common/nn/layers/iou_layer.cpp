@@ -22,6 +22,21 @@ void IouLayer::Forward(const Blobs& bottom, const Blobs& top, const RunState&) {
   kernels::cpu::ConfusionCounts(bottom[0]->data(), bottom[1]->data(), ignore_label_,
                                 counters_.data(), counters_.data() + classes,
                                 counters_.data() + 2 * classes);
+  Publish(top);
+}
+
+// The counts come back to the host (a metric is one of the net's outputs).
+void IouLayer::ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState&) {
+  int classes = bottom[0]->shape().c;
+  counters_.assign(static_cast<size_t>(3 * classes), 0);
+  kernels::cuda::ConfusionCounts(bottom[0]->gpu_data(), bottom[1]->gpu_data(), ignore_label_,
+                                 counters_.data(), counters_.data() + classes,
+                                 counters_.data() + 2 * classes);
+  Publish(top);
+}
+
+void IouLayer::Publish(const Blobs& top) {
+  int classes = top[0]->shape().c;
   float* iou = top[0]->mutable_flat_data();
   for (int c = 0; c < classes; ++c) {
     int64_t unite = counters_[c] + counters_[classes + c] + counters_[2 * classes + c];

@@ -17,10 +17,14 @@ class IouLayer : public Layer {
   void Reshape(const Blobs& bottom, const Blobs& top) override;
   void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) override;
   void Backward(const Blobs&, const Blobs&, const BackwardFlags&, const RunState&) override {}
+  void ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) override;
+  void BackwardGpu(const Blobs&, const Blobs&, const BackwardFlags&, const RunState&) override {}
   bool PropagatesTo(size_t) const override { return false; }
   std::vector<int64_t> Counters() const override { return counters_; }
 
  private:
+  void Publish(const Blobs& top);  // IoU per class from the counters into top 0
+
   int ignore_label_ = -1;
   std::vector<int64_t> counters_;
 };

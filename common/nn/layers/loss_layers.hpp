@@ -3,6 +3,9 @@
 // Common options: ignore_label (pixels with that label count nowhere; -1: none) and
 // normalization: "valid" (mean over counted pixels, weighted by class weights), "batch" (per
 // image), "full" (over all pixels), "none" (the sum).
+//
+// On the CUDA backend (loss_layers_gpu.cpp) the per-pixel work runs on the device and only the
+// sums come back: the loss value, like the labels going in, crosses at the net's edge.
 #pragma once
 
 #include <vector>
@@ -43,10 +46,15 @@ class SoftmaxWithLossLayer : public LossLayer {
   void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) override;
   void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                 const RunState& state) override;
+  void ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) override;
+  void BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                   const RunState& state) override;
 
  private:
+  const float* DeviceClassWeights();
   std::vector<float> class_weights_;
   Blob probabilities_;
+  Blob device_class_weights_;
 };
 
 // SigmoidCrossEntropyLoss on logits against targets in [0, 1] of the same shape.
@@ -57,6 +65,9 @@ class SigmoidCrossEntropyLossLayer : public LossLayer {
   void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) override;
   void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                 const RunState& state) override;
+  void ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) override;
+  void BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                   const RunState& state) override;
 };
 
 // JaccardLoss: the soft Jaccard (IoU) loss of one class, on probabilities (after a Softmax
@@ -69,6 +80,9 @@ class JaccardLossLayer : public LossLayer {
   void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) override;
   void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                 const RunState& state) override;
+  void ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) override;
+  void BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                   const RunState& state) override;
 
  private:
   int class_ = 1;

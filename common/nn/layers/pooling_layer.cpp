@@ -21,6 +21,7 @@ void PoolingLayer::SetUp(const Blobs& bottom, const Blobs& top, const BuildConte
     Fail("kernel_size and stride must be >= 1");
   }
   use_onednn_ = context.backend == Backend::kOneDnn;
+  gpu_ = context.backend == Backend::kCuda;
 }
 
 void PoolingLayer::Reshape(const Blobs& bottom, const Blobs& top) {
@@ -54,7 +55,8 @@ void PoolingLayer::Reshape(const Blobs& bottom, const Blobs& top) {
     onednn_ = std::make_unique<kernels::onednn::Pooling>(
         g, max_ ? kernels::onednn::Pooling::Kind::kMax : kernels::onednn::Pooling::Kind::kAverage);
   }
-  if (max_ && !use_onednn_) argmax_.resize(static_cast<size_t>(top[0]->shape().count()));
+  if (changed) cudnn_average_.reset();
+  if (max_ && !use_onednn_ && !gpu_) argmax_.resize(static_cast<size_t>(top[0]->shape().count()));
 }
 
 void PoolingLayer::Forward(const Blobs& bottom, const Blobs& top, const RunState&) {
@@ -94,6 +96,47 @@ void PoolingLayer::Backward(const Blobs& top, const Blobs& bottom, const Backwar
     kernels::cpu::AvgPoolBackward(geometry_, top[0]->diff(), dx, add);
   }
   if (slice) kernels::cpu::Copy(gathered_.diff(), bottom[0]->mutable_diff(), flags.accumulate[0]);
+}
+
+void PoolingLayer::ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState&) {
+  kernels::Tensor y = top[0]->gpu_mutable_data();
+  if (max_) {
+    device_argmax_.Reserve(sizeof(int32_t) * static_cast<size_t>(y.count()));
+    kernels::cuda::PoolForward(geometry_, bottom[0]->gpu_data(), y, device_argmax_.as<int32_t>(),
+                               true);
+    return;
+  }
+  if (!kernels::cudnn::AveragePooling::Supports(geometry_)) {
+    kernels::cuda::PoolForward(geometry_, bottom[0]->gpu_data(), y, nullptr, false);
+    return;
+  }
+  if (!cudnn_average_) cudnn_average_ = std::make_unique<kernels::cudnn::AveragePooling>(geometry_);
+  kernels::ConstTensor x = bottom[0]->gpu_data();
+  if (!bottom[0]->dense()) {
+    gathered_.SetShape(bottom[0]->shape());
+    gathered_.Allocate();
+    kernels::cuda::Copy(x, gathered_.gpu_mutable_data(), false);
+    x = gathered_.gpu_data();
+  }
+  cudnn_average_->Forward(x, y);
+}
+
+void PoolingLayer::BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                               const RunState&) {
+  if (!flags.propagate[0]) return;
+  kernels::ConstTensor dy = top[0]->gpu_diff();
+  if (!cudnn_average_) {  // the shared kernels gather into any view, slices included
+    kernels::cuda::PoolBackward(geometry_, dy, max_ ? device_argmax_.as<int32_t>() : nullptr,
+                                bottom[0]->gpu_mutable_diff(), flags.accumulate[0]);
+    return;
+  }
+  bool slice = !bottom[0]->dense();
+  kernels::ConstTensor x = slice ? gathered_.gpu_data() : bottom[0]->gpu_data();
+  kernels::Tensor dx = slice ? gathered_.gpu_mutable_diff() : bottom[0]->gpu_mutable_diff();
+  cudnn_average_->Backward(x, top[0]->gpu_data(), dy, dx, flags.accumulate[0] && !slice);
+  if (slice) {
+    kernels::cuda::Copy(gathered_.gpu_diff(), bottom[0]->gpu_mutable_diff(), flags.accumulate[0]);
+  }
 }
 
 }  // namespace rb::nn

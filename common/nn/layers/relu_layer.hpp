@@ -1,5 +1,5 @@
-// ReLU (leaky with negative_slope). In place allowed. On the CUDA backend it runs the CUDA
-// kernel built from the same element function as the CPU path.
+// ReLU (leaky with negative_slope). In place allowed. On the CUDA backend the plain ReLU is
+// cuDNN's activation and the leaky one the shared kernel (the CPU path's element function).
 #pragma once
 
 #include "common/nn/layer.hpp"
@@ -14,6 +14,9 @@ class ReluLayer : public Layer {
   void Forward(const Blobs& bottom, const Blobs& top, const RunState& state) override;
   void Backward(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
                 const RunState& state) override;
+  void ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState& state) override;
+  void BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                   const RunState& state) override;
   bool WritesSliceTop() const override { return true; }
   bool AllowsInPlace() const override { return true; }
   // The slope from the options (readable before SetUp, for fusion).
@@ -21,7 +24,6 @@ class ReluLayer : public Layer {
 
  private:
   float slope_ = 0.0f;
-  bool cuda_ = false;
 };
 
 }  // namespace rb::nn

@@ -48,4 +48,18 @@ void ScaleLayer::Backward(const Blobs& top, const Blobs& bottom, const BackwardF
       params_[0]->mutable_flat_diff(), bias_term_ ? params_[1]->mutable_flat_diff() : nullptr);
 }
 
+void ScaleLayer::ForwardGpu(const Blobs& bottom, const Blobs& top, const RunState&) {
+  kernels::cuda::ScaleBiasForward(bottom[0]->gpu_data(), top[0]->gpu_mutable_data(),
+                                  params_[0]->device_data(),
+                                  bias_term_ ? params_[1]->device_data() : nullptr);
+}
+
+void ScaleLayer::BackwardGpu(const Blobs& top, const Blobs& bottom, const BackwardFlags& flags,
+                             const RunState&) {
+  kernels::cuda::ScaleBiasBackward(
+      bottom[0]->gpu_data(), top[0]->gpu_diff(), params_[0]->device_data(),
+      flags.propagate[0] ? bottom[0]->gpu_mutable_diff() : kernels::Tensor{}, flags.accumulate[0],
+      params_[0]->mutable_device_diff(), bias_term_ ? params_[1]->mutable_device_diff() : nullptr);
+}
+
 }  // namespace rb::nn

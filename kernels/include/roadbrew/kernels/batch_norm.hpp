@@ -37,3 +37,25 @@ void BatchNormBackward(ConstTensor x, ConstTensor dy, ConstTensor relu_output, c
                        bool accumulate, float* dgamma, float* dbeta);
 
 }  // namespace rb::kernels::cpu
+
+// Batch normalisation on device views (kernels/cuda/batch_norm.cu, from
+// kernels/shared/batch_norm.hpp): channel-slice inputs and the fused ReLU, as on the CPU. Per-
+// channel arrays are device pointers. cuDNN's own batch norm serves dense unfused layers
+// (kernels/cudnn.hpp).
+namespace rb::kernels::cuda {
+
+// Saves the batch's mean and invstd; moves the running averages (nullable) by `momentum`
+// towards the batch mean and unbiased variance.
+void BatchNormForwardBatchStats(ConstTensor x, Tensor y, const float* gamma, const float* beta,
+                                float eps, float* saved_mean, float* saved_invstd,
+                                float* running_mean, float* running_var, float momentum, bool relu);
+// With given statistics: mean and invstd, or, when `variance` is non-null, invstd computed
+// from it (1/sqrt(variance + eps)) and written to `invstd`.
+void BatchNormForwardGlobalStats(ConstTensor x, Tensor y, const float* gamma, const float* beta,
+                                 const float* mean, float* invstd, const float* variance, float eps,
+                                 bool relu);
+void BatchNormBackward(ConstTensor x, ConstTensor dy, ConstTensor relu_output, const float* gamma,
+                       const float* mean, const float* invstd, bool batch_stats, Tensor dx,
+                       bool accumulate, float* dgamma, float* dbeta);
+
+}  // namespace rb::kernels::cuda

@@ -28,4 +28,17 @@ void AvgPoolForward(const PoolGeometry& g, ConstTensor x, Tensor y);
 void AvgPoolBackward(const PoolGeometry& g, ConstTensor dy, Tensor dx, bool accumulate);
 
 }  // namespace cpu
+
+// Pooling on device views with the reference rules (kernels/cuda/pooling.cu, from
+// kernels/shared/pooling.hpp): max pooling keeps the argmax (dense NHWC over the output), so its
+// gradient does not depend on the output's values (an in-place layer after it may change them)
+// and ties go to the first maximum as on the CPU. cuDNN's average pooling serves the geometries
+// it can express (kernels/cudnn.hpp).
+namespace cuda {
+
+void PoolForward(const PoolGeometry& g, ConstTensor x, Tensor y, int32_t* argmax, bool max);
+void PoolBackward(const PoolGeometry& g, ConstTensor dy, const int32_t* argmax, Tensor dx,
+                  bool accumulate);  // argmax null: average pooling
+
+}  // namespace cuda
 }  // namespace rb::kernels

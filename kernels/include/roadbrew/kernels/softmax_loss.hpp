@@ -52,3 +52,25 @@ void ConfusionCounts(ConstTensor scores, ConstTensor labels, int ignore_label, i
                      int64_t* fp, int64_t* fn);
 
 }  // namespace rb::kernels::cpu
+
+// The losses and the confusion counts on device views (kernels/cuda/losses.cu, from
+// kernels/shared/losses.hpp); sums come back to the host. Softmax itself is cuDNN's
+// (kernels/cudnn.hpp). A bad label throws kInvalidArgument with the number of bad labels.
+namespace rb::kernels::cuda {
+
+cpu::LossSums SoftmaxCrossEntropy(ConstTensor prob, ConstTensor labels, const float* class_weights,
+                                  int ignore_label);  // class_weights: device, nullable
+void SoftmaxCrossEntropyBackward(ConstTensor prob, ConstTensor labels, const float* class_weights,
+                                 int ignore_label, float scale, Tensor dx, bool accumulate);
+cpu::LossSums SigmoidCrossEntropy(ConstTensor logits, ConstTensor targets, int ignore_label);
+void SigmoidCrossEntropyBackward(ConstTensor logits, ConstTensor targets, int ignore_label,
+                                 float scale, Tensor dx, bool accumulate);
+cpu::JaccardSums SoftJaccard(ConstTensor prob, ConstTensor labels, int cls, int ignore_label);
+void SoftJaccardBackward(ConstTensor prob, ConstTensor labels, int cls, int ignore_label,
+                         const cpu::JaccardSums& sums, double smooth, float scale, Tensor dx,
+                         bool accumulate);
+// tp, fp, fn: host arrays of C, added to.
+void ConfusionCounts(ConstTensor scores, ConstTensor labels, int ignore_label, int64_t* tp,
+                     int64_t* fp, int64_t* fn);
+
+}  // namespace rb::kernels::cuda

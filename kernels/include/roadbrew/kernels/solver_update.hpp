@@ -62,4 +62,29 @@ void AdamUpdate(float* w, const float* g, float* m, float* v, int64_t count, flo
                 float b1, float b2, float eps);
 
 }  // namespace cpu
+
+// The same rules on device arrays (kernels/cuda/solver.cu, from kernels/shared/solver.hpp), and
+// the solver's other per-parameter work. Scal and axpy are cuBLAS's.
+namespace cuda {
+
+void SgdUpdate(float* w, const float* g, float* h, int64_t count, float lr, float momentum);
+void NesterovUpdate(float* w, const float* g, float* h, int64_t count, float lr, float momentum);
+void AdaGradUpdate(float* w, const float* g, float* h, int64_t count, float lr, float delta);
+void RmsPropUpdate(float* w, const float* g, float* h, int64_t count, float lr, float decay,
+                   float delta, bool delta_inside_sqrt);
+void AdamUpdate(float* w, const float* g, float* m, float* v, int64_t count, float corrected_lr,
+                float b1, float b2, float eps);
+// x *= factor (cublasSscal).
+void Scale(float* x, int64_t count, float factor);
+// L2: g += decay w (cublasSaxpy); L1: g += decay sign(w).
+void AddDecay(const float* w, float* g, int64_t count, float decay, bool l1);
+// Over several device arrays: the sum of squares of their finite values and the number of
+// infinities and NaNs (one copy back to the host for all of them).
+struct Array {
+  const float* data;
+  int64_t count;
+};
+void SquaredNorm(const Array* arrays, int n, double& squares, int64_t& non_finite);
+
+}  // namespace cuda
 }  // namespace rb::kernels
