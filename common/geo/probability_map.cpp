@@ -24,8 +24,9 @@ void Validate(const ProbabilityMap& map, bool nan_is_nodata) {
                        column, row, map.source);
       continue;
     }
-    Throw(ErrorCode::kNumerical, "probability {} at pixel (col {}, row {}) of '{}' is outside [0, 1]",
-          v, column, row, map.source);
+    Throw(ErrorCode::kNumerical,
+          "probability {} at pixel (col {}, row {}) of '{}' is outside [0, 1]", v, column, row,
+          map.source);
   }
 }
 
@@ -45,10 +46,18 @@ ProbabilityMap ReadNpyMap(const fs::path& path) {
   RB_CHECK_IO(shape[0] < (1 << 30) && shape[1] < (1 << 30), "'{}' is too large", path.string());
   std::vector<float> values;
   switch (array.dtype) {
-    case io::DType::kFloat32: values = ToFloat(array.as<float>()); break;
-    case io::DType::kFloat64: values = ToFloat(array.as<double>()); break;
-    case io::DType::kUInt8: values = ToFloat(array.as<uint8_t>()); break;
-    case io::DType::kBool: values = ToFloat(array.as<bool>()); break;
+    case io::DType::kFloat32:
+      values = ToFloat(array.as<float>());
+      break;
+    case io::DType::kFloat64:
+      values = ToFloat(array.as<double>());
+      break;
+    case io::DType::kUInt8:
+      values = ToFloat(array.as<uint8_t>());
+      break;
+    case io::DType::kBool:
+      values = ToFloat(array.as<bool>());
+      break;
     default:
       Throw(ErrorCode::kIo, "'{}' holds {} samples; probabilities must be float or a 0/1 mask",
             path.string(), io::DTypeName(array.dtype));

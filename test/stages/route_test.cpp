@@ -237,9 +237,8 @@ TEST_CASE("rb-route writes lon/lat routes, an overlay and a report", "[route][e2
   CHECK(first["length_m"].get<double>() > 79 * 0.24);
 
   // Without points: across the confident pixels, first and last along the diagonal.
-  ProcessResult automatic = test::RunProcess({RB_ROUTE_PATH, "--prob", prob.string(),
-                                              "--auto-ends", "0.9", "--overlay",
-                                              (dir / "a.png").string(), "-q"});
+  ProcessResult automatic = test::RunProcess({RB_ROUTE_PATH, "--prob", prob.string(), "--auto-ends",
+                                              "0.9", "--overlay", (dir / "a.png").string(), "-q"});
   REQUIRE(automatic.exit_code == 0);
   nlohmann::json across = nlohmann::json::parse(test::ReadText(dir / "a.png.report.json"));
   CHECK(across["figures"]["routes"][0]["from"] == nlohmann::json::array({0, 28}));
