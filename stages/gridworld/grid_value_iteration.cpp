@@ -1,6 +1,7 @@
 // Value iteration on the gridworld: synchronous (Jacobi) or in-place (Gauss-Seidel) sweeps, each
-// with a specialised kernel for the baseline's model (4 actions, succeed-or-stay) and a general
-// one for 8 actions and slips.
+// with a specialised kernel for the baseline's model (4 actions, succeed-or-stay; the synchronous
+// one fuses several sweeps per pass, grid_sync_sweeps.hpp) and a general one for 8 actions and
+// slips.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -8,6 +9,7 @@
 #include "kernels/cpu/parallel.hpp"
 #include "stages/gridworld/grid_solvers.hpp"
 #include "stages/gridworld/grid_sweeps.hpp"
+#include "stages/gridworld/grid_sync_sweeps.hpp"
 
 namespace rb::gridworld {
 namespace {
@@ -17,41 +19,6 @@ using Clock = std::chrono::steady_clock;
 // Whether the specialised kernels apply: 4 actions, no slips (no corner rule without diagonals).
 bool FastModel(const GridWorld& world, const SolveOptions& options) {
   return !options.general_kernels && world.spec.actions == 4 && world.spec.SucceedOrStay();
-}
-
-// One synchronous sweep of the textbook operator for 4 actions, succeed-or-stay:
-//   V'(s) = r + gamma (V(s) + max_a T(t_a) (V(t_a) - V(s))).
-// Rows in parallel; returns max |V' - V|.
-double SyncSweepFast(const GridWorld& world, const std::vector<uint8_t>& active,
-                     const std::vector<double>& v, std::vector<double>& next) {
-  const double r = world.spec.step_reward, gamma = world.spec.gamma;
-  const std::ptrdiff_t up = -world.stride, down = world.stride;
-  std::vector<double> change(world.height, 0.0);
-  kernels::cpu::ParallelRanges(world.height, world.RowGrain(), [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      const size_t base = world.Padded(0, static_cast<int>(row));
-      const double* t = world.traversability.data() + base;
-      const double* x = v.data() + base;
-      const uint8_t* on = active.data() + base;
-      double* y = next.data() + base;
-      double m = 0;
-      // Plain selects on locals (no std::max references) so the loop vectorises.
-#pragma omp simd reduction(max : m)
-      for (int c = 0; c < world.width; ++c) {
-        const double xc = x[c];
-        double q1 = t[c + up] * (x[c + up] - xc), q2 = t[c + down] * (x[c + down] - xc);
-        double q3 = t[c - 1] * (x[c - 1] - xc), q4 = t[c + 1] * (x[c + 1] - xc);
-        double b1 = q1 > q2 ? q1 : q2, b2 = q3 > q4 ? q3 : q4;
-        double best = b1 > b2 ? b1 : b2;
-        double z = on[c] ? r + gamma * (xc + best) : xc;
-        y[c] = z;
-        double d = z > xc ? z - xc : xc - z;
-        m = m > d ? m : d;
-      }
-      change[row] = m;
-    }
-  });
-  return *std::max_element(change.begin(), change.end());
 }
 
 // One synchronous sweep of the textbook operator, any model.
@@ -79,36 +46,60 @@ double SyncSweepGeneral(const GridWorld& world, const std::vector<uint8_t>& acti
   return *std::max_element(change.begin(), change.end());
 }
 
+// Synchronous sweeps from v until a sweep changes no value by tolerance or the budget is spent;
+// the fast model runs FusedSweepDepth sweeps per pass and, when a pass converges before its last
+// sweep, reruns it from its input to stop exactly where sweep-at-a-time would.
+double SyncValueIteration(const GridWorld& world, const SolveOptions& options, bool fast,
+                          std::vector<double>& v, GridSolution& solution) {
+  std::vector<uint8_t> active = ActiveStates(world);
+  std::vector<double> mask = fast ? UpdateMask(world) : std::vector<double>{};
+  std::vector<double> next = v, changes;
+  const int depth = fast ? FusedSweepDepth(world.stride) : 1;
+  while (solution.sweeps < options.max_iterations) {
+    changes.assign(std::min<int64_t>(depth, options.max_iterations - solution.sweeps), 0.0);
+    if (fast) {
+      FusedSyncSweeps(world, mask, v, next, changes);
+      auto first = std::find_if(changes.begin(), changes.end(),
+                                [&](double c) { return c < options.tolerance; });
+      if (first != changes.end() && first + 1 != changes.end()) {
+        changes.resize(first - changes.begin() + 1);
+        FusedSyncSweeps(world, mask, v, next, changes);
+      }
+    } else {
+      changes[0] = SyncSweepGeneral(world, active, v, next);
+    }
+    solution.sweeps += static_cast<int64_t>(changes.size());
+    v.swap(next);
+    if (changes.back() < options.tolerance) {
+      solution.converged = true;
+      break;
+    }
+  }
+  return changes.empty() ? 0.0 : changes.back();
+}
+
 }  // namespace
 
 GridSolution ValueIteration(const GridWorld& world, const SolveOptions& options) {
   auto start = Clock::now();
   GridSolution solution;
   std::vector<double> v = detail::StartValues(world, options, &solution.warm_start_reset);
-  std::vector<uint8_t> active = ActiveStates(world);
   const bool fast = FastModel(world, options);
-  std::vector<double> next;
-  std::unique_ptr<InPlaceSweeper> sweeper;
-  if (options.sweep == Sweep::kSync) {
-    next = v;
-    solution.solver = "value iteration (sync)";
-  } else {
-    sweeper = fast ? MakeRowScanSweeper(world) : MakeGeneralSweeper(world, nullptr);
-    solution.solver = "value iteration (in-place)";
-  }
   double change = 0;
-  while (solution.sweeps < options.max_iterations) {
-    ++solution.sweeps;
-    if (options.sweep == Sweep::kSync) {
-      change =
-          fast ? SyncSweepFast(world, active, v, next) : SyncSweepGeneral(world, active, v, next);
-      v.swap(next);
-    } else {
-      change = sweeper->Sweep(v, active, solution.sweeps - 1);
-    }
-    if (change < options.tolerance) {
-      solution.converged = true;
-      break;
+  if (options.sweep == Sweep::kSync) {
+    solution.solver = "value iteration (sync)";
+    change = SyncValueIteration(world, options, fast, v, solution);
+  } else {
+    solution.solver = "value iteration (in-place)";
+    std::vector<uint8_t> active = ActiveStates(world);
+    std::unique_ptr<InPlaceSweeper> sweeper =
+        fast ? MakeRowScanSweeper(world) : MakeGeneralSweeper(world, nullptr);
+    while (solution.sweeps < options.max_iterations) {
+      change = sweeper->Sweep(v, active, solution.sweeps++);
+      if (change < options.tolerance) {
+        solution.converged = true;
+        break;
+      }
     }
   }
   solution.iterations = solution.sweeps;

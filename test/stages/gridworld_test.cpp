@@ -7,6 +7,7 @@
 
 #include "roadbrew/kernels/threads.hpp"
 #include "stages/gridworld/finite_mdp_solvers.hpp"
+#include "stages/gridworld/grid_sync_sweeps.hpp"
 #include "test/stages/gridworld_fixtures.hpp"
 #include "test/support/test_support.hpp"
 
@@ -179,6 +180,55 @@ TEST_CASE("Specialised kernels equal the general ones", "[gridworld]") {
     CHECK(b.converged);
     CHECK(MaxDifference(a.value, b.value) < 1e-8);
   }
+}
+
+TEST_CASE("Fused synchronous sweeps equal sweeps one at a time", "[gridworld]") {
+  // Tall enough for three strips of a 13-sweep pass; obstacles and two goals inside.
+  const int w = 150, h = 400;
+  std::vector<double> t = fixtures::ToDouble(fixtures::RoadField(w, h, 3));
+  for (int row = 100; row < 140; ++row) t[row * w + 40] = std::nan("");
+  GridWorld world = WorldFromCells(t, w, h, std::vector{geo::PixelPoint{10, 16}, {120, 390}}, {});
+  std::vector<double> mask = UpdateMask(world);
+  std::vector<double> start(world.kind.size());
+  RandomStream random(4, 1);
+  for (size_t s = 0; s < start.size(); ++s) start[s] = mask[s] != 0 ? random.Uniform(-100, 0) : 0;
+  for (int depth : {1, 2, 5, 13}) {
+    std::vector<double> one = start, next(start.size()), step_changes;
+    for (int l = 0; l < depth; ++l) {
+      double change = 0;
+      FusedSyncSweeps(world, mask, one, next, std::span<double>(&change, 1));
+      step_changes.push_back(change);
+      one.swap(next);
+    }
+    for (int threads : {1, 2, 3}) {
+      INFO("depth " << depth << " threads " << threads);
+      kernels::SetThreads(threads);
+      std::vector<double> fused(start.size()), changes(depth);
+      FusedSyncSweeps(world, mask, start, fused, changes);
+      CHECK(fused == one);  // bit for bit, frame included
+      CHECK(changes == step_changes);
+    }
+  }
+  kernels::SetThreads(0);
+  // Value iteration stops at the first sweep under the tolerance even inside a fused pass.
+  std::vector<double> v(world.kind.size(), 0.0), next(v.size());
+  int64_t sweeps = 0;
+  for (double change = 1; change >= 1e-4; ++sweeps) {
+    FusedSyncSweeps(world, mask, v, next, std::span<double>(&change, 1));
+    v.swap(next);
+  }
+  GridSolution fused = ValueIteration(world, {.sweep = Sweep::kSync, .zero_start = true});
+  CHECK(fused.sweeps == sweeps);
+  REQUIRE(sweeps % FusedSweepDepth(world.stride) != 0);
+  std::vector<double> expected;
+  for (size_t s = 0; s < v.size(); ++s) {
+    if (world.kind[s] != CellKind::kObstacle) expected.push_back(v[s]);
+  }
+  std::vector<double> got;
+  for (size_t i = 0; i < fused.value.size(); ++i) {
+    if (!std::isnan(fused.value[i])) got.push_back(fused.value[i]);
+  }
+  CHECK(got == expected);
 }
 
 TEST_CASE("Slips and eight moves match the general finite MDP solver", "[gridworld]") {
