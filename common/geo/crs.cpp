@@ -93,6 +93,12 @@ double GeodesicDistance(Point2 a, Point2 b) {
   return distance;
 }
 
+double GeodesicLength(const LineString& line) {
+  double metres = 0;
+  for (size_t i = 1; i < line.size(); ++i) metres += GeodesicDistance(line[i - 1], line[i]);
+  return metres;
+}
+
 namespace {
 
 // A PROJ object for a CRS definition with its own context, released on scope exit.

@@ -56,6 +56,8 @@ class MetricFrame {
 
 // Geodesic distance in metres between two (lon, lat) points on the WGS 84 ellipsoid.
 double GeodesicDistance(Point2 a, Point2 b);
+// Length in metres of a (lon, lat) polyline: the sum of its segments' geodesic distances.
+double GeodesicLength(const LineString& line);
 
 // The CRS as WKT2 (2019), e.g. CrsWkt("EPSG:4326"). Throws kInvalidArgument if PROJ rejects it.
 std::string CrsWkt(std::string_view definition);

@@ -51,6 +51,7 @@ GridRouter::GridRouter(const geo::ProbabilityMap& map, const GridSpec& spec)
                                               : spec.cost == Cost::kLengthPerP ? 1.0 / p
                                                                                : 1.0);
     min_enter_cost_ = std::min(min_enter_cost_, static_cast<double>(cells_[i].enter_cost));
+    max_enter_cost_ = std::max(max_enter_cost_, static_cast<double>(cells_[i].enter_cost));
   }
   const double diagonal = std::hypot(spec.pixel_width_m, spec.pixel_height_m);
   for (int d = 0; d < 8; ++d) {
@@ -78,9 +79,7 @@ double GridRouter::Heuristic(size_t from, size_t to) const {
   return along * min_enter_cost_ * kHeuristicShrink;
 }
 
-template <class Queue, class HeuristicFn>
-void GridRouter::Search(size_t source, size_t target, Queue& queue, HeuristicFn&& h) {
-  const int w = map_.width, height = map_.height;
+void GridRouter::Start(size_t source) {
   for (Cell& cell : cells_) {
     cell.distance = kInfinity;
     cell.parent = kNoParent;
@@ -88,38 +87,101 @@ void GridRouter::Search(size_t source, size_t target, Queue& queue, HeuristicFn&
   source_ = source;
   settled_ = 0;
   cells_[source].distance = 0;
+}
+
+template <class Push>
+bool GridRouter::Settle(size_t u, Push&& push) {
+  const int w = map_.width, height = map_.height;
+  Cell& from = cells_[u];
+  if (from.parent & kClosed) return false;  // a stale entry: u was settled through a cheaper one
+  from.parent |= kClosed;
+  ++settled_;
+  const int r = static_cast<int>(u / w), c = static_cast<int>(u - size_t(r) * w);
+  for (int d = 0; d < spec_.neighbours; ++d) {
+    const int nc = c + kDc[d], nr = r + kDr[d];
+    if (nc < 0 || nr < 0 || nc >= w || nr >= height) continue;
+    const size_t v = static_cast<size_t>(nr) * w + nc;
+    Cell& to = cells_[v];
+    // No test of closed: a settled pixel's distance is already <= candidate (costs are
+    // non-negative and the heuristic consistent), and an unenterable pixel costs infinity,
+    // which never improves on its distance (infinity).
+    const double candidate = from.distance + to.enter_cost * step_length_[d];
+    if (candidate < to.distance) {
+      to.distance = candidate;
+      to.parent = static_cast<uint32_t>(u);
+      push(candidate, v);
+    }
+  }
+  return true;
+}
+
+template <class Queue, class HeuristicFn>
+void GridRouter::Search(size_t source, size_t target, Queue& queue, HeuristicFn&& h) {
+  Start(source);
   queue.push(h(source), static_cast<uint32_t>(source));
+  auto push = [&](double candidate, size_t v) {
+    queue.push(candidate + h(v), static_cast<uint32_t>(v));
+  };
   while (!queue.empty()) {
     double priority;
     const size_t u = queue.pop(&priority);
-    Cell& from = cells_[u];
-    if (from.parent & kClosed) continue;  // a stale entry: u was settled through a cheaper one
-    from.parent |= kClosed;
-    ++settled_;
-    if (u == target) break;
-    const int r = static_cast<int>(u / w), c = static_cast<int>(u - size_t(r) * w);
-    for (int d = 0; d < spec_.neighbours; ++d) {
-      const int nc = c + kDc[d], nr = r + kDr[d];
-      if (nc < 0 || nr < 0 || nc >= w || nr >= height) continue;
-      const size_t v = static_cast<size_t>(nr) * w + nc;
-      Cell& to = cells_[v];
-      // No test of closed: a settled pixel's distance is already <= candidate (costs are
-      // non-negative and the heuristic consistent), and an unenterable pixel costs infinity,
-      // which never improves on its distance (infinity).
-      const double candidate = from.distance + to.enter_cost * step_length_[d];
-      if (candidate < to.distance) {
-        to.distance = candidate;
-        to.parent = static_cast<uint32_t>(u);
-        queue.push(candidate + h(v), static_cast<uint32_t>(v));
+    if (Settle(u, push) && u == target) break;
+  }
+}
+
+double GridRouter::BucketWidth() const {
+  const double cheapest = min_enter_cost_ * *std::min_element(step_length_, step_length_ + 8);
+  const double dearest = max_enter_cost_ * *std::max_element(step_length_, step_length_ + 8);
+  if (!(cheapest > 0) || dearest / cheapest > 65536) return 0;
+  // Under the cheapest step by far more than rounding, so a relaxed pixel always lands in a
+  // later bucket than the one being settled.
+  return cheapest * (1 - 1e-6);
+}
+
+void GridRouter::SearchBuckets(size_t source, double width) {
+  // Dinitz (1978): every pixel whose distance lies in [k width, (k + 1) width) is final once the
+  // buckets before k are done, since any other route to it would add at least one step (more
+  // than a width) to a distance that is itself at least k width. A bucket is thus settled in
+  // any order and never grows while it is settled, which lets the loop prefetch the pixels a few
+  // entries ahead: a heap's next pop is unknown until the pop, and waiting on those cache
+  // misses is where a heap search of a large grid spends its time. The distances are those of
+  // any Dijkstra (each is the least over routes of the rounded sums along them).
+  const double dearest = max_enter_cost_ * *std::max_element(step_length_, step_length_ + 8);
+  const size_t count = static_cast<size_t>(dearest / width) + 2;  // a cycle of buckets
+  std::vector<std::vector<uint32_t>> buckets(count);
+  Start(source);
+  buckets[0].push_back(static_cast<uint32_t>(source));
+  size_t pending = 1;
+  auto push = [&](double candidate, size_t v) {
+    buckets[static_cast<uint64_t>(candidate / width) % count].push_back(static_cast<uint32_t>(v));
+    ++pending;
+  };
+  constexpr size_t kAhead = 8;
+  const size_t w = map_.width;
+  for (uint64_t k = 0; pending > 0; ++k) {
+    std::vector<uint32_t>& bucket = buckets[k % count];
+    for (size_t i = 0; i < bucket.size(); ++i) {
+      if (i + kAhead < bucket.size()) {
+        const size_t ahead = bucket[i + kAhead];
+        __builtin_prefetch(&cells_[ahead], 1);
+        if (ahead >= w) __builtin_prefetch(&cells_[ahead - w], 1);
+        if (ahead + w < cells_.size()) __builtin_prefetch(&cells_[ahead + w], 1);
       }
+      Settle(bucket[i], push);
     }
+    pending -= bucket.size();
+    bucket.clear();
   }
 }
 
 void GridRouter::SolveFrom(geo::PixelPoint source) {
+  const size_t s = map_.Index(source.column, source.row);
+  if (double width = BucketWidth(); width > 0) {
+    SearchBuckets(s, width);
+    return;
+  }
   RadixHeap queue;
-  Search(map_.Index(source.column, source.row), std::numeric_limits<size_t>::max(), queue,
-         [](size_t) { return 0.0; });
+  Search(s, std::numeric_limits<size_t>::max(), queue, [](size_t) { return 0.0; });
 }
 
 GridRoute GridRouter::Route(geo::PixelPoint target) const {

@@ -48,7 +48,8 @@ class GridRouter {
  public:
   GridRouter(const geo::ProbabilityMap& map, const GridSpec& spec);
 
-  // Dijkstra from `source` to every pixel; Route() then reads any target.
+  // Dijkstra from `source` to every pixel; Route() then reads any target. Runs Dinitz's bucket
+  // queue where the costs allow it (BucketWidth), else a radix heap: the same distances.
   void SolveFrom(geo::PixelPoint source);
   GridRoute Route(geo::PixelPoint target) const;
   // The cost of the cheapest route from the last SolveFrom source (infinity: unreachable).
@@ -63,6 +64,17 @@ class GridRouter {
   GridRoute Trace(size_t source, size_t target) const;
   template <class Queue, class Heuristic>
   void Search(size_t source, size_t target, Queue& queue, Heuristic&& h);
+  // Resets every pixel's distance and parent and starts a search at `source`.
+  void Start(size_t source);
+  // Settles u (false: it already was, a stale entry) and relaxes its neighbours, calling
+  // push(candidate distance, v) for each improved one.
+  template <class Push>
+  bool Settle(size_t u, Push&& push);
+  // Dijkstra with Dinitz's buckets of `width` (<= the cheapest step) from `source`.
+  void SearchBuckets(size_t source, double width);
+  // The bucket width for SearchBuckets: just under the cheapest step's cost, or 0 when the
+  // cheapest and dearest steps are too far apart (or the cheapest is free) for a bucket array.
+  double BucketWidth() const;
 
   // Per pixel, packed so that one relaxation touches one cache line: on a 1300x1300 grid the
   // search is bound by memory, not arithmetic.
@@ -79,6 +91,7 @@ class GridRouter {
   std::vector<Cell> cells_;
   double step_length_[8] = {};  // per direction: the factor's multiplier (metres, or 1)
   double min_enter_cost_ = 0;   // the cheapest enterable pixel's factor, for the A* heuristic
+  double max_enter_cost_ = 0;   // the dearest finite one
   size_t source_ = 0;
   int64_t settled_ = 0;
 };

@@ -162,11 +162,7 @@ nlohmann::json RunRoute(const Params& params, cli::StageOutputs& outputs, RunCon
     for (const geo::RoadFeature& f : geo::ReadRoadGeoJson(params.GetPath("graph"))) {
       lines.insert(lines.end(), f.parts.begin(), f.parts.end());
     }
-    road_graph = graph::FromPolylines(lines, 1e-9, [](const geo::LineString& l) {
-      double m = 0;
-      for (size_t i = 1; i < l.size(); ++i) m += geo::GeodesicDistance(l[i - 1], l[i]);
-      return m;
-    });
+    road_graph = graph::FromPolylines(lines, 1e-9, geo::GeodesicLength);
   }
   std::vector<geo::PixelPoint> ends;
   for (const Query& q : queries) ends.insert(ends.end(), {q.from, q.to});

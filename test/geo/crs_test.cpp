@@ -68,6 +68,9 @@ TEST_CASE("The local UTM frame is the right zone and matches PROJ's cs2cs", "[ge
 TEST_CASE("Geodesic distances and CRS classification", "[geo][crs]") {
   // One degree of latitude at the equator: 110574.4 m on WGS 84.
   CHECK(GeodesicDistance({0, 0}, {0, 1}) == Approx(110574.4).margin(0.5));
+  // A polyline's length runs along it: there and back is twice the way, not 0.
+  CHECK(GeodesicLength({{0, 0}, {0, 1}, {0, 0}}) == Approx(2 * 110574.4).margin(1));
+  CHECK(GeodesicLength({{0, 0}}) == 0);
   CHECK(IsGeographic("EPSG:4326"));
   CHECK_FALSE(IsGeographic("EPSG:32611"));
   CHECK_THROWS_WITH(IsGeographic("EPSG:999999"), Catch::Contains("cannot read the CRS"));

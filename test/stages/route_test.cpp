@@ -112,16 +112,21 @@ TEST_CASE("Step lengths are metres: Manhattan for 4 neighbours and octile for 8"
 }
 
 TEST_CASE("Dijkstra matches a Bellman-Ford oracle and A* matches Dijkstra exactly", "[route]") {
+  // A ceiling of 1 makes the certain pixel free to enter under -log p: no bucket width fits, so
+  // SolveFrom takes its radix heap there and Dinitz's buckets everywhere else.
   for (uint32_t seed : {1u, 2u, 3u}) {
     geo::ProbabilityMap map = RandomMap(23, 17, seed, 0.1);
+    map.p[map.Index(5, 6)] = 1.0f;  // certain: free under -log p when the ceiling is 1
     for (Cost cost : {Cost::kNegLogP, Cost::kLength, Cost::kLengthPerP}) {
-      for (int neighbours : {4, 8}) {
+      for (auto [neighbours, ceiling] : {std::pair{4, 0.999}, {8, 0.999}, {4, 1.0}, {8, 1.0}}) {
         GridSpec spec{.cost = cost,
                       .neighbours = neighbours,
+                      .p_ceiling = ceiling,
                       .min_probability = 0.05,
                       .pixel_width_m = 0.31,
                       .pixel_height_m = 0.27};
-        INFO("seed " << seed << " cost " << int(cost) << " neighbours " << neighbours);
+        INFO("seed " << seed << " cost " << int(cost) << " neighbours " << neighbours
+                     << " ceiling " << ceiling);
         PixelPoint source{3, 4};
         if (map.IsNodata(map.Index(3, 4))) continue;
         GridRouter router(map, spec);
@@ -184,11 +189,7 @@ TEST_CASE("Routes on a road graph take the shorter branch and keep its geometry"
   std::vector<geo::LineString> lines = {{{0, 0}, {0.001, 0}, {0.002, 0}},
                                         {{0, 0}, {0.001, 0.001}, {0.002, 0}},
                                         {{0.002, 0}, {0.003, 0}}};
-  graph::Graph g = graph::FromPolylines(lines, 1e-9, [](const geo::LineString& l) {
-    double m = 0;
-    for (size_t i = 1; i < l.size(); ++i) m += geo::GeodesicDistance(l[i - 1], l[i]);
-    return m;
-  });
+  graph::Graph g = graph::FromPolylines(lines, 1e-9, geo::GeodesicLength);
   GraphRoute route = RouteOnGraph(g, {0.00001, 0}, {0.003, 0.00001});
   REQUIRE(route.found);
   CHECK(route.lon_lat == geo::LineString{{0, 0}, {0.001, 0}, {0.002, 0}, {0.003, 0}});
