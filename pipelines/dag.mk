@@ -105,7 +105,7 @@ SCENE := $(firstword $(TEST_IDS))
 # ---------------------------------------------------------------- learning
 $(W)/run/.complete: $(W)/tiles/manifest.json $(P)/train.json $(P)/train.args $(MODEL_FILE) \
                     $(SOLVER_FILE) $(BIN)/rb-train pipelines/steps/train.sh
-	$(call say,rb-train $(notdir $(MODEL_FILE)) with $(notdir $(SOLVER_FILE)) on $(DEVICE))
+	$(call say,rb-train model $(notdir $(MODEL_FILE)), solver $(notdir $(SOLVER_FILE)), on $(DEVICE))
 	@pipelines/steps/train.sh $(BIN) $(P) $(W)/tiles $(W)/run $(DEVICE) $(MODEL_FILE) $(SOLVER_FILE)
 	@touch $@
 
@@ -157,7 +157,8 @@ $(W)/decisions/route.geojson: $(W)/pred/$(SCENE).prob.tif $(W)/graphs/$(SCENE).g
 	  --graph $(W)/graphs/$(SCENE).geojson --out $@ --overlay $(W)/report/img/route.png
 
 # Percolation and the policy ask about the route's two ends: P(start <-> end), the connectivity
-# field from the start, and the policy towards the end.
+# field from the start, and the policy towards the end. Their JSON goes to the target; the copy
+# they also print would bury the progress lines.
 ROUTE_ENDS = $(shell $(PY) scripts/route-ends.py $(W)/decisions/route.geojson.report.json)
 
 $(W)/decisions/percolation.json: $(W)/decisions/route.geojson $(P)/percolate.json $(BIN)/rb-percolate
@@ -165,14 +166,15 @@ $(W)/decisions/percolation.json: $(W)/decisions/route.geojson $(P)/percolate.jso
 	@$(BIN)/rb-percolate mc -q --config $(P)/percolate.json --prob $(W)/pred/$(SCENE).prob.tif \
 	  --image $(W)/prep/$(SCENE).tif --from $(word 1,$(ROUTE_ENDS)) --to $(word 2,$(ROUTE_ENDS)) \
 	  --source $(word 1,$(ROUTE_ENDS)) --out $@ --field $(W)/decisions/connectivity.tif \
-	  --realization-png $(W)/report/img/percolation.png --heatmap-png $(W)/report/img/connectivity.png
+	  --realization-png $(W)/report/img/percolation.png --heatmap-png $(W)/report/img/connectivity.png \
+	  > /dev/null
 
 $(W)/decisions/policy.json: $(W)/decisions/route.geojson $(P)/gridworld.json $(BIN)/rb-gridworld
 	$(call say,rb-gridworld policy to the route's end on $(SCENE))
 	@$(BIN)/rb-gridworld map -q --config $(P)/gridworld.json --prob $(W)/pred/$(SCENE).prob.tif \
 	  --image $(W)/prep/$(SCENE).tif --goal $(word 2,$(ROUTE_ENDS)) --summary $@ \
 	  --values $(W)/decisions/values.tif --policy $(W)/decisions/policy.tif \
-	  --quiver $(W)/report/img/policy.png
+	  --quiver $(W)/report/img/policy.png > /dev/null
 
 DECISIONS := $(W)/decisions/route.geojson $(W)/decisions/percolation.json $(W)/decisions/policy.json
 

@@ -59,14 +59,25 @@ def training_section(work):
     keep = [k for k in ("iterations", "best_iteration", "best_mean_iou", "seconds", "stopped")
             if k in figures]
     rows = [[html.escape(k), html.escape(json.dumps(figures[k]))] for k in keep]
+    # train_log.csv has a row per logged step (loss, lr, speed) and one per validation (its own
+    # columns; the step columns then empty or nan): the last of each kind.
     log = os.path.join(work, "run", "train_log.csv")
-    last = None
+    entries = []
     if os.path.exists(log):
         with open(log) as f:
             entries = list(csv.DictReader(f))
-        last = entries[-1] if entries else None
-    if last:
-        rows += [[f"last log row: {html.escape(k)}", html.escape(v)] for k, v in last.items()]
+    steps = [e for e in entries if not e.get("val_loss")]
+    validations = [e for e in entries if e.get("val_loss")]
+    if steps:
+        e = steps[-1]
+        rows.append([f"last training step (iteration {html.escape(e['iteration'])})",
+                     f"loss {html.escape(e['loss'])}, learning rate {html.escape(e['learning_rate'])}"
+                     f", {html.escape(e['images_per_second'])} images/s"])
+    if validations:
+        e = validations[-1]
+        rows.append([f"last validation (iteration {html.escape(e['iteration'])})",
+                     ", ".join(f"{k} {html.escape(e[k])}" for k in
+                               ("val_loss", "road_iou", "background_iou", "mean_iou", "road_f1"))])
     source = os.path.relpath(reports[-1], work) if reports else "run/"
     return ("<h2>Training</h2><img class=wide src='img/curves.png' alt='training curves'>" +
             table(["figure", "value"], rows, f"{source} and run/train_log.csv"))

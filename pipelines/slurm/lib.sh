@@ -178,6 +178,23 @@ rb_task_ids() {
   echo "${ids//$'\n'/ }"
 }
 
+# The body of an array task of stage $1 (prep or infer): makes the targets of the images that the
+# list $2 holds for this task. What all the images need ($3) must be made already, by an earlier
+# job (tasks making it at once would race); when it is not, the task fails with message $4.
+rb_array_task() {
+  local stage=$1 list=$2 shared=$3 changed=$4 text id
+  local -a ids targets pair
+  text=$(rb_task_ids "$list")
+  read -r -a ids <<<"$text"
+  rb_log "images: ${ids[*]}"
+  rb_make_fixed -q "$shared" || rb_die "$changed"
+  for id in "${ids[@]}"; do
+    read -r -a pair <<<"$(rb_targets "$stage" "$id")"
+    targets+=("${pair[@]}")
+  done
+  rb_run_to_end rb_make_fixed "${targets[@]}"
+}
+
 # Runs "$@" and waits for it, also through a SIGTERM (Slurm's time limit and scancel send it to
 # every process of the job): the stage under make gets it too and needs the time until SIGKILL
 # (KillWait) to stop cleanly, which it has only while this shell, the job's main process, lives.

@@ -24,9 +24,22 @@ else
   cp "$model" "$run/settings/model.json"
   cp "$solver" "$run/settings/solver.json"
 fi
+# In the background and waited for through SIGTERM and SIGINT, which reach rb-train too (Slurm's
+# time limit and scancel signal every process of the job; Ctrl-C the terminal's process group):
+# rb-train then writes its snapshot, which a cluster that kills a job's processes once its main
+# one exits would cut short if this script died at once. Nothing is forwarded: a second signal
+# makes rb-train exit without a snapshot.
 "$bin/rb-train" --config "$params/train.json" --model "$model" --solver "$solver" \
   --train "$tiles/train/manifest.json" --val "$tiles/val/manifest.json" --out "$run" \
-  --device "$device" "${resume[@]}"
+  --device "$device" "${resume[@]}" &
+pid=$!
+trap : TERM INT
+while :; do
+  wait "$pid" && rc=0 || rc=$?
+  kill -0 "$pid" 2>/dev/null || break
+done
+trap - TERM INT
+[ "$rc" -eq 0 ] || exit "$rc"
 # Every run report under $run says whether training was interrupted; the newest one is this run's.
 report=$(ls -t "$run"/*.report.json 2>/dev/null | head -1)
 if [ -n "$report" ] && grep -q '"interrupted": *true' "$report"; then
