@@ -125,8 +125,8 @@ TEST_CASE("Dijkstra matches a Bellman-Ford oracle and A* matches Dijkstra exactl
                       .min_probability = 0.05,
                       .pixel_width_m = 0.31,
                       .pixel_height_m = 0.27};
-        INFO("seed " << seed << " cost " << int(cost) << " neighbours " << neighbours
-                     << " ceiling " << ceiling);
+        INFO("seed " << seed << " cost " << int(cost) << " neighbours " << neighbours << " ceiling "
+                     << ceiling);
         PixelPoint source{3, 4};
         if (map.IsNodata(map.Index(3, 4))) continue;
         GridRouter router(map, spec);
