@@ -105,7 +105,7 @@ SCENE := $(firstword $(TEST_IDS))
 # ---------------------------------------------------------------- learning
 $(W)/run/.complete: $(W)/tiles/manifest.json $(P)/train.json $(P)/train.args $(MODEL_FILE) \
                     $(SOLVER_FILE) $(BIN)/rb-train pipelines/steps/train.sh
-	$(call say,rb-train model $(notdir $(MODEL_FILE)), solver $(notdir $(SOLVER_FILE)), on $(DEVICE))
+	$(call say,rb-train model $(notdir $(MODEL_FILE)) / solver $(notdir $(SOLVER_FILE)) on $(DEVICE))
 	@pipelines/steps/train.sh $(BIN) $(P) $(W)/tiles $(W)/run $(DEVICE) $(MODEL_FILE) $(SOLVER_FILE)
 	@touch $@
 
