@@ -6,7 +6,8 @@
 // increasing and f_t(v) <= v for v >= r / (1 - gamma), so, as in Dijkstra's algorithm with the
 // order reversed, the unsettled state of highest tentative value is final: states settle in
 // decreasing value, each once, from the goals outwards. Every predecessor of t receives the same
-// candidate f_t(V(t)), computed once per settled t.
+// candidate f_t(V(t)), computed once per settled t, and the move that gave a state its value is
+// its optimal action.
 #include <chrono>
 #include <queue>
 #include <utility>
@@ -31,33 +32,42 @@ GridSolution SolveExact(const GridWorld& world) {
   auto start = std::chrono::steady_clock::now();
   GridSolution solution;
   solution.solver = "exact (label-setting)";
-  std::vector<double> v(world.kind.size(), 0.0);
-  for (size_t s = 0; s < v.size(); ++s) {
-    if (world.IsState(s)) v[s] = world.kind[s] == CellKind::kGoal ? spec.goal_reward : stuck;
-  }
+  // The solver works on the gap u = V - stuck >= 0, the value above wandering forever, where
+  // f_t(stuck + u) = stuck + rho_t u with rho_t = gamma T / (1 - gamma (1 - T)): far from the goal
+  // u shrinks below the rounding of V itself (about 1e-14 of |stuck|) long before it underflows,
+  // so the order of the states, and with it the policy, stays exact where V rounds to `stuck`.
+  std::vector<double> gap(world.kind.size(), 0.0);
+  for (size_t g : world.goals) gap[g] = spec.goal_reward - stuck;
+  // Per state, the action of its final improvement: the optimal move, handed to Finish.
+  std::vector<uint8_t> action(world.kind.size(), 0);
   std::vector<uint8_t> open = ActiveStates(world);  // cleared when settled
-  // Max-heap on (value, index): ties settle the higher index first, the same on every run.
+  // Max-heap on (gap, index): ties settle the higher index first, the same on every run.
   std::priority_queue<std::pair<double, size_t>> heap;
-  for (size_t g : world.goals) heap.push({spec.goal_reward, g});
+  for (size_t g : world.goals) heap.push({gap[g], g});
   while (!heap.empty()) {
-    auto [value, t] = heap.top();
+    auto [u, t] = heap.top();
     heap.pop();
-    if (value != v[t] || (world.kind[t] != CellKind::kGoal && !open[t])) continue;  // stale
+    if (u != gap[t] || (world.kind[t] != CellKind::kGoal && !open[t])) continue;  // stale
     open[t] = 0;
     const double p = world.traversability[t];
     if (p <= 0) continue;  // nobody can enter t
-    const double candidate =
-        (spec.step_reward + spec.gamma * p * value) / (1 - spec.gamma * (1 - p));
+    const double candidate = spec.gamma * p / (1 - spec.gamma * (1 - p)) * u;
     for (int a = 0; a < world.ActionCount(); ++a) {
       size_t s = t - world.offsets[a];  // s moves into t with action a
-      if (!open[s] || candidate <= v[s] || !world.Enterable(s, a)) continue;
-      v[s] = candidate;
+      if (!open[s] || candidate <= gap[s] || !world.Enterable(s, a)) continue;
+      gap[s] = candidate;
+      action[s] = static_cast<uint8_t>(a);
       heap.push({candidate, s});
     }
   }
+  std::vector<double> v(world.kind.size(), 0.0);
+  for (size_t s = 0; s < v.size(); ++s) {
+    if (world.IsState(s))
+      v[s] = world.kind[s] == CellKind::kGoal ? spec.goal_reward : stuck + gap[s];
+  }
   solution.iterations = 1;
   solution.converged = true;
-  detail::Finish(world, v, solution);
+  detail::Finish(world, v, solution, &action);
   solution.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return solution;
