@@ -162,7 +162,8 @@ void CheckAgreement(int w, int h, bool fast) {
   }
 }
 
-TEST_CASE("The exact policy heads for the goal where the values round to the floor", "[gridworld]") {
+TEST_CASE("The exact policy heads for the goal where the values round to the floor",
+          "[gridworld]") {
   // A corridor of doubtful cells: each step west keeps rho = 0.832 of the gap above -100, which
   // falls under the rounding of -100 after about 200 cells. The values there are all the same
   // double, so a greedy look at them sees ties; the solver's own record of the move that set
