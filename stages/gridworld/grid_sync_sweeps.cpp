@@ -26,8 +26,8 @@ struct RowInputs {
 // (GCC will not speculate a floating-point operation that a branch guards). The body is a macro
 // because GCC 12 vectorises it for AVX-512 only when the loop is written inside the function
 // carrying the target attribute (neither target_clones nor an inlined helper keep the vector
-// loop). The file is built with -ffp-contract=off, so both versions round the same operations
-// and give the same bits.
+// loop; for AVX2 it stays scalar, so there is no AVX2 version). The file is built with
+// -ffp-contract=off, so both versions round the same operations and give the same bits.
 #define RB_SWEEP_ROW_BODY                                                        \
   const double *x = in.here, *xu = in.above, *xd = in.below, *t = in.t;          \
   const double* on = in.on;                                                      \

@@ -51,7 +51,7 @@ double SyncSweepGeneral(const GridWorld& world, const std::vector<uint8_t>& acti
 // sweep, reruns it from its input to stop exactly where sweep-at-a-time would.
 double SyncValueIteration(const GridWorld& world, const SolveOptions& options, bool fast,
                           std::vector<double>& v, GridSolution& solution) {
-  std::vector<uint8_t> active = ActiveStates(world);
+  std::vector<uint8_t> active = fast ? std::vector<uint8_t>{} : ActiveStates(world);
   std::vector<double> mask = fast ? UpdateMask(world) : std::vector<double>{};
   std::vector<double> next = v, changes;
   const int depth = fast ? FusedSweepDepth(world.stride) : 1;

@@ -129,10 +129,13 @@ void GridRouter::Search(size_t source, size_t target, Queue& queue, HeuristicFn&
   }
 }
 
+double GridRouter::DearestStep() const {
+  return max_enter_cost_ * *std::max_element(step_length_, step_length_ + 8);
+}
+
 double GridRouter::BucketWidth() const {
   const double cheapest = min_enter_cost_ * *std::min_element(step_length_, step_length_ + 8);
-  const double dearest = max_enter_cost_ * *std::max_element(step_length_, step_length_ + 8);
-  if (!(cheapest > 0) || dearest / cheapest > 65536) return 0;
+  if (!(cheapest > 0) || DearestStep() / cheapest > 65536) return 0;
   // Under the cheapest step by far more than rounding, so a relaxed pixel always lands in a
   // later bucket than the one being settled.
   return cheapest * (1 - 1e-6);
@@ -146,8 +149,7 @@ void GridRouter::SearchBuckets(size_t source, double width) {
   // entries ahead: a heap's next pop is unknown until the pop, and waiting on those cache
   // misses is where a heap search of a large grid spends its time. The distances are those of
   // any Dijkstra (each is the least over routes of the rounded sums along them).
-  const double dearest = max_enter_cost_ * *std::max_element(step_length_, step_length_ + 8);
-  const size_t count = static_cast<size_t>(dearest / width) + 2;  // a cycle of buckets
+  const size_t count = static_cast<size_t>(DearestStep() / width) + 2;  // a cycle of buckets
   std::vector<std::vector<uint32_t>> buckets(count);
   Start(source);
   buckets[0].push_back(static_cast<uint32_t>(source));

@@ -72,6 +72,8 @@ class GridRouter {
   bool Settle(size_t u, Push&& push);
   // Dijkstra with Dinitz's buckets of `width` (<= the cheapest step) from `source`.
   void SearchBuckets(size_t source, double width);
+  // The cost of the dearest finite step (its pixel factor times the longest step).
+  double DearestStep() const;
   // The bucket width for SearchBuckets: just under the cheapest step's cost, or 0 when the
   // cheapest and dearest steps are too far apart (or the cheapest is free) for a bucket array.
   double BucketWidth() const;
