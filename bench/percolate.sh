@@ -51,20 +51,25 @@ EOF
   "$core" "$work/$field.npy" $points "$batches" 20 > "$work/$field.ours.json"
 done
 
-# End to end: the binary reading the map, 1000 realizations on all cores, JSON out.
-start=$(date +%s.%N)
-"$percolate" mc -q --no-report --prob "$work/road_field_seed0.npy" --from 0,158 --to 1299,1131 \
-  --realizations 1000 --out "$work/mc.json" > /dev/null
-end=$(date +%s.%N)
+# End to end: the binary reading the map, 1000 realizations on all cores, JSON out; with the
+# cluster statistics (the default) and without (--no-clusters, the pairs alone).
+times=()
+for clusters in --clusters --no-clusters; do
+  start=$(date +%s.%N)
+  "$percolate" mc -q --no-report --prob "$work/road_field_seed0.npy" --from 0,158 --to 1299,1131 \
+    --realizations 1000 "$clusters" --out "$work/mc$clusters.json" > /dev/null
+  end=$(date +%s.%N)
+  times+=("$(echo "$end - $start" | bc -l)")
+done
 
-$py - "$work" "$start" "$end" <<'EOF'
+$py - "$work" "${times[@]}" <<'EOF'
 import json, sys
-work, start, end = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+work, with_clusters, without_clusters = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 rows = json.load(open(work + "/python.json"))["rows"]
 def python(field, prefix):
     return 1e3 * next(r for r in rows if r["field"] == field
                       and r["what"].startswith(prefix))["median_s_per_realization"]
-print("\none MC step = sample + label + compare label(A), label(B); ms per realization, medians")
+print("\none MC step = sample + label + are A and B joined (as `mc --no-clusters`); ms per realization, medians")
 print("%-18s %9s %9s %7s %11s %7s" % ("field", "python", "ours 1t", "ratio", "ours all", "ratio"))
 verdicts = []
 for field in ("road_field_seed0", "uniform_p0.6"):
@@ -94,10 +99,12 @@ for field in ("road_field_seed0", "uniform_p0.6"):
             field, n, ours["label" + n], ours["label%s_image" % n],
             ours["opencv%s_default" % n], ours["opencv%s_sauf" % n],
             ours["opencv%s_bbdt" % n], ours["opencv%s_spaghetti" % n], ours["components" + n]))
-mc = json.load(open(work + "/mc.json"))
+mc = json.load(open(work + "/mc--clusters.json"))
 pair = mc["pairs"][0]
+assert json.load(open(work + "/mc--no-clusters.json"))["pairs"] == mc["pairs"], "pairs differ"
 py = python("road_field_seed0", "sample+label")
-print("\nrb-percolate mc, road field, 1000 realizations, all cores, reading the map: %.2f s"
-      " (Python loop at its median step: %.1f s); P(A<->B) = %.3f [%.3f, %.3f]" % (
-          end - start, py, pair["probability"], *pair["wilson95"]))
+print("\nrb-percolate mc, road field, 1000 realizations, all cores, reading the map: %.2f s,"
+      " %.2f s with --no-clusters (Python loop at its median step: %.1f s);"
+      " P(A<->B) = %.3f [%.3f, %.3f]" % (
+          with_clusters, without_clusters, py, pair["probability"], *pair["wilson95"]))
 EOF

@@ -140,19 +140,22 @@ nlohmann::json PairsJson(const geo::ProbabilityMap& map, const std::vector<Point
 nlohmann::json ResultJson(const Params& params, const geo::ProbabilityMap& map,
                           const std::vector<PointPair>& pairs, const MonteCarloOptions& options,
                           const MonteCarloResult& result, uint64_t seed) {
-  return {{"command", "mc"},
-          {"input", params.GetPath("prob").string()},
-          {"size", {map.width, map.height}},
-          {"connectivity", ConnectivityJson(options.connectivity)},
-          {"seed", seed},
-          {"scale", params.GetFloat("scale")},
-          {"realizations", result.realizations},
-          {"max_realizations", options.max_realizations},
-          {"batch", options.batch},
-          {"target_width", options.target_width},
-          {"width_reached", result.width_reached},
-          {"pairs", PairsJson(map, pairs, result, options.target_width)},
-          {"clusters", ClusterJson(result.stats, int64_t{map.width} * map.height)}};
+  nlohmann::json out = {{"command", "mc"},
+                        {"input", params.GetPath("prob").string()},
+                        {"size", {map.width, map.height}},
+                        {"connectivity", ConnectivityJson(options.connectivity)},
+                        {"seed", seed},
+                        {"scale", params.GetFloat("scale")},
+                        {"realizations", result.realizations},
+                        {"max_realizations", options.max_realizations},
+                        {"batch", options.batch},
+                        {"target_width", options.target_width},
+                        {"width_reached", result.width_reached},
+                        {"pairs", PairsJson(map, pairs, result, options.target_width)}};
+  if (options.keep_stats) {
+    out["clusters"] = ClusterJson(result.stats, int64_t{map.width} * map.height);
+  }
+  return out;
 }
 
 }  // namespace
@@ -167,6 +170,7 @@ nlohmann::json RunMonteCarloCommand(const Params& params, cli::StageOutputs& out
   options.target_width = params.GetFloat("width");
   options.batch = params.GetInt("batch");
   options.source = SourceFromParams(map, params);
+  options.keep_stats = params.GetBool("clusters");
   RB_CHECK_ARG(options.source || (!outputs.Has("field") && !outputs.Has("heatmap_png")),
                "--field and --heatmap-png need a --source point");
   RB_CHECK_ARG(options.target_width == 0 || !pairs.empty(),

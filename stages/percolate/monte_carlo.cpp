@@ -29,11 +29,13 @@ void Realize(const BernoulliField& field, const std::vector<PointPair>& pairs,
              const MonteCarloOptions& options, uint64_t index, Scratch& scratch,
              ComponentStats* stats) {
   field.Sample(index, scratch.image);
-  scratch.labels.Label(scratch.image, options.connectivity);
-  const RunLabels& labels = scratch.labels;
+  // Pairs alone need only the union-find forest; statistics and the field need the components.
+  const bool joins_only = !stats && !options.source;
+  RunLabels& labels = scratch.labels;
+  labels.Label(scratch.image, options.connectivity,
+               joins_only ? RunLabels::Detail::kJoinsOnly : RunLabels::Detail::kComponents);
   for (size_t i = 0; i < pairs.size(); ++i) {
-    int32_t a = labels.LabelAt(pairs[i].a.column, pairs[i].a.row);
-    scratch.hits[i] += a >= 0 && a == labels.LabelAt(pairs[i].b.column, pairs[i].b.row);
+    scratch.hits[i] += labels.Joined(scratch.image, pairs[i].a, pairs[i].b);
   }
   if (options.source) {
     int32_t label = labels.LabelAt(options.source->column, options.source->row);

@@ -101,14 +101,31 @@ void UsePortableLabeller(bool portable) {
   g_row_positions = portable ? RowPositionsScalar : ChooseRowPositions();
 }
 
-void RunLabels::Label(const BitImage& image, Connectivity connectivity) {
+void RunLabels::Label(const BitImage& image, Connectivity connectivity, Detail detail) {
   width_ = image.width;
   height_ = image.height;
-  ExtractRuns(image);
+  const bool components = detail == Detail::kComponents;
+  ExtractRuns(image, components);
   for (int row = 1; row < height_; ++row) {
     JoinContacts(row, CollectContacts(row, connectivity, image));
   }
-  NumberComponents();
+  numbered_ = components;
+  if (components) NumberComponents();
+}
+
+bool RunLabels::Joined(const BitImage& image, geo::PixelPoint a, geo::PixelPoint b) {
+  if (!image.Get(a.column, a.row) || !image.Get(b.column, b.row)) return false;
+  int32_t run_a = RunAt(static_cast<size_t>(a.row) * words_per_row_, a.column);
+  int32_t run_b = RunAt(static_cast<size_t>(b.row) * words_per_row_, b.column);
+  return numbered_ ? parent_[run_a] == parent_[run_b] : Find(run_a) == Find(run_b);
+}
+
+// Inlined into JoinContacts' clones, so that their popcount is the POPCNT instruction, not the
+// baseline's library routine (a call per contact, three times slower on a noisy field).
+[[gnu::always_inline]] inline int32_t RunLabels::RunAt(size_t row_offset, int column) const {
+  uint64_t upto = ~uint64_t{0} >> (63 - (column & 63));
+  size_t word = row_offset + (column >> 6);
+  return rank_base_[word] + std::popcount(start_bits_[word] & upto);
 }
 
 // Buffers only grow: a Monte Carlo labels thousands of images of one size.
@@ -135,7 +152,7 @@ void RunLabels::Reserve(int words_per_row) {
 // and k-th end delimit its k-th run even when the run spans several words. The starts are also
 // kept as a bitmap with per-word prefix counts, so the run holding a column is a popcount away.
 __attribute__((target_clones("arch=x86-64-v3", "default"))) void RunLabels::ExtractRuns(
-    const BitImage& image) {
+    const BitImage& image, bool extents) {
   int words_per_row = image.words_per_row;
   Reserve(words_per_row);
   uint64_t* ends = masks_.data();
@@ -156,10 +173,14 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void RunLabels::Extr
       rank_base[k] = before;  // + the starts at or before a column within the word
       before += std::popcount(starts[k]);
     }
+    if (!extents) {
+      n_starts = before + 1;  // the count is known from the popcounts
+      continue;
+    }
     n_starts += g_row_positions(starts, words_per_row, 0, start_.data() + n_starts);
     n_ends += g_row_positions(ends, words_per_row, 1, end_.data() + n_ends);
   }
-  RB_CHECK_EQ(n_starts, n_ends);
+  if (extents) RB_CHECK_EQ(n_starts, n_ends);
   runs_ = n_starts;
   row_first_[height_] = runs_;
   for (int32_t i = 0; i < runs_; ++i) parent_[i] = i;
@@ -238,20 +259,14 @@ RunLabels::Contacts RunLabels::CollectContacts(int row, Connectivity connectivit
 // chain of dependent loads. Only a lower run meeting a second upper component joins two trees.
 __attribute__((target_clones("arch=x86-64-v3", "default"))) void RunLabels::JoinContacts(
     int row, const Contacts& contacts) {
-  size_t upper_offset = static_cast<size_t>(row - 1) * words_per_row_;
-  size_t lower_offset = upper_offset + words_per_row_;
-  // The run holding occupied column c of a row: the last start at or before c.
-  auto run_at = [&](size_t offset, int c) {
-    uint64_t upto = ~uint64_t{0} >> (63 - (c & 63));
-    size_t word = offset + (c >> 6);
-    return rank_base_[word] + std::popcount(start_bits_[word] & upto);
-  };
+  const size_t upper_offset = static_cast<size_t>(row - 1) * words_per_row_;
+  const size_t lower_offset = upper_offset + words_per_row_;
   int32_t* parent = parent_.data();
   int32_t last_lower = -1, last_parent = -1;
   for (int32_t s = 0; s < contacts.edge_count; ++s) {
     int c = contacts.edges[s];
-    int32_t lower_run = run_at(lower_offset, c);
-    int32_t up = parent[run_at(upper_offset, c)];
+    int32_t lower_run = RunAt(lower_offset, c);
+    int32_t up = parent[RunAt(upper_offset, c)];
     if (lower_run == last_lower && up != last_parent) {
       int32_t root_a = Find(up), root_b = Find(last_parent);
       up = std::min(root_a, root_b);
@@ -264,11 +279,11 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void RunLabels::Join
   // Corner contacts are few and come in no useful order.
   for (int32_t s = 0; s < contacts.left_count; ++s) {
     int c = contacts.lefts[s];
-    Union(run_at(upper_offset, c - 1), run_at(lower_offset, c));
+    Union(RunAt(upper_offset, c - 1), RunAt(lower_offset, c));
   }
   for (int32_t s = 0; s < contacts.right_count; ++s) {
     int c = contacts.rights[s];
-    Union(run_at(upper_offset, c + 1), run_at(lower_offset, c));
+    Union(RunAt(upper_offset, c + 1), RunAt(lower_offset, c));
   }
 }
 

@@ -144,6 +144,23 @@ TEST_CASE("rb-percolate mc stops early once the intervals are narrow", "[percola
   CHECK(out["pairs"][0]["realizations_for_width"].get<int64_t>() <= n + 16);
 }
 
+TEST_CASE("rb-percolate mc --no-clusters answers the same pairs", "[percolate][e2e]") {
+  TempDir dir;
+  fs::path map = WriteMap(dir);
+  std::vector<std::string> args = {"mc",         "-q",   "--prob", map.string(),     "--from",
+                                   "0,10",       "--to", "30,11",  "--realizations", "300",
+                                   "--no-report"};
+  ProcessResult with = Percolate(args);
+  args.push_back("--no-clusters");
+  ProcessResult without = Percolate(args);
+  REQUIRE(with.exit_code == 0);
+  REQUIRE(without.exit_code == 0);
+  nlohmann::json a = nlohmann::json::parse(with.out), b = nlohmann::json::parse(without.out);
+  CHECK(a["pairs"] == b["pairs"]);
+  CHECK(a.contains("clusters"));
+  CHECK_FALSE(b.contains("clusters"));
+}
+
 TEST_CASE("rb-percolate is-connected and sweep", "[percolate][e2e]") {
   TempDir dir;
   fs::path map = WriteMap(dir);

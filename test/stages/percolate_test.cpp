@@ -185,6 +185,38 @@ TEST_CASE("Run labels equal a flood fill for both connectivities", "[percolate]"
   UsePortableLabeller(false);
 }
 
+TEST_CASE("Pairs are joined alike with the forest alone and with numbered components",
+          "[percolate]") {
+  RunLabels full, forest;
+  for (int width : {1, 63, 64, 65, 130}) {
+    UsePortableLabeller(width % 2 == 1);
+    for (double density : {0.45, 0.6, 0.85}) {
+      for (Connectivity connectivity : {Connectivity::kFour, Connectivity::kEight}) {
+        BitImage image = RandomImage(width, 41, density, static_cast<uint64_t>(width * 7 + 1));
+        full.Label(image, connectivity);
+        forest.Label(image, connectivity, RunLabels::Detail::kJoinsOnly);
+        INFO("width " << width << " density " << density << " connectivity "
+                      << static_cast<int>(connectivity));
+        RandomStream random(static_cast<uint64_t>(width), 3);
+        int joined = 0;
+        for (int k = 0; k < 400; ++k) {
+          geo::PixelPoint a{static_cast<int>(random.Uniform(0, width)),
+                            static_cast<int>(random.Uniform(0, 41))};
+          geo::PixelPoint b{static_cast<int>(random.Uniform(0, width)),
+                            static_cast<int>(random.Uniform(0, 41))};
+          int32_t label = full.LabelAt(a.column, a.row);
+          bool expected = label >= 0 && label == full.LabelAt(b.column, b.row);
+          REQUIRE(forest.Joined(image, a, b) == expected);
+          REQUIRE(full.Joined(image, a, b) == expected);
+          joined += expected;
+        }
+        if (width > 1 && density >= 0.6) CHECK(joined > 0);  // the pairs test both answers
+      }
+    }
+  }
+  UsePortableLabeller(false);
+}
+
 TEST_CASE("Cluster statistics see spanning paths and corner contacts", "[percolate]") {
   // A staircase from the top-left to the bottom-right corner: one cluster under
   // 8-connectivity, single pixels under 4-connectivity.
