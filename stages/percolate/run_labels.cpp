@@ -101,6 +101,14 @@ void UsePortableLabeller(bool portable) {
   g_row_positions = portable ? RowPositionsScalar : ChooseRowPositions();
 }
 
+// Inlined into JoinContacts' clones, so that their popcount is the POPCNT instruction, not the
+// baseline's library routine (a call per contact, three times slower on a noisy field).
+[[gnu::always_inline]] inline int32_t RunLabels::RunAt(size_t row_offset, int column) const {
+  uint64_t upto = ~uint64_t{0} >> (63 - (column & 63));
+  size_t word = row_offset + (column >> 6);
+  return rank_base_[word] + std::popcount(start_bits_[word] & upto);
+}
+
 void RunLabels::Label(const BitImage& image, Connectivity connectivity, Detail detail) {
   width_ = image.width;
   height_ = image.height;
@@ -118,14 +126,6 @@ bool RunLabels::Joined(const BitImage& image, geo::PixelPoint a, geo::PixelPoint
   int32_t run_a = RunAt(static_cast<size_t>(a.row) * words_per_row_, a.column);
   int32_t run_b = RunAt(static_cast<size_t>(b.row) * words_per_row_, b.column);
   return numbered_ ? parent_[run_a] == parent_[run_b] : Find(run_a) == Find(run_b);
-}
-
-// Inlined into JoinContacts' clones, so that their popcount is the POPCNT instruction, not the
-// baseline's library routine (a call per contact, three times slower on a noisy field).
-[[gnu::always_inline]] inline int32_t RunLabels::RunAt(size_t row_offset, int column) const {
-  uint64_t upto = ~uint64_t{0} >> (63 - (column & 63));
-  size_t word = row_offset + (column >> 6);
-  return rank_base_[word] + std::popcount(start_bits_[word] & upto);
 }
 
 // Buffers only grow: a Monte Carlo labels thousands of images of one size.
