@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "kernels/cpu/parallel.hpp"
-
 namespace rb::gridworld {
 namespace {
 
@@ -141,28 +139,14 @@ double SyncEvaluationSweep(const GridWorld& world, const std::vector<uint8_t>& p
                            const std::vector<uint8_t>& active, const std::vector<double>& v,
                            std::vector<double>& next) {
   const double r = world.spec.step_reward, gamma = world.spec.gamma;
-  std::vector<double> change(world.height, 0.0);
-  kernels::cpu::ParallelRanges(world.height, world.RowGrain(), [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      double m = 0;
-      for (int column = 0; column < world.width; ++column) {
-        size_t s = world.Padded(column, static_cast<int>(row));
-        double z = v[s];
-        if (active[s]) {
-          Outcomes out = world.Transitions(s, policy[s]);
-          double expected = out.stay * v[s];
-          for (int k = 0; k < out.count; ++k) {
-            expected += out.moves[k].probability * v[out.moves[k].next];
-          }
-          z = r + gamma * expected;
-        }
-        next[s] = z;
-        m = std::max(m, std::abs(z - v[s]));
-      }
-      change[row] = m;
+  return SyncSweep(world, active, v, next, [&](size_t s) {
+    Outcomes out = world.Transitions(s, policy[s]);
+    double expected = out.stay * v[s];
+    for (int k = 0; k < out.count; ++k) {
+      expected += out.moves[k].probability * v[out.moves[k].next];
     }
+    return r + gamma * expected;
   });
-  return *std::max_element(change.begin(), change.end());
 }
 
 }  // namespace rb::gridworld

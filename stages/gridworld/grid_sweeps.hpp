@@ -6,10 +6,13 @@
 // sweep runs the route's way; alternating sweep orders cover every direction.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "kernels/cpu/parallel.hpp"
 #include "stages/gridworld/grid_world.hpp"
 
 namespace rb::gridworld {
@@ -37,6 +40,27 @@ std::unique_ptr<InPlaceSweeper> MakeGeneralSweeper(const GridWorld& world,
 
 // Padded: 1 for the states whose values are updated (every state but the goals).
 std::vector<uint8_t> ActiveStates(const GridWorld& world);
+
+// One synchronous sweep: next[s] = update(s) where `active` is 1, v[s] elsewhere; returns the
+// largest change. Rows in parallel (per-row maxima, so the result is the same for any threads).
+template <class Update>
+double SyncSweep(const GridWorld& world, const std::vector<uint8_t>& active,
+                 const std::vector<double>& v, std::vector<double>& next, Update&& update) {
+  std::vector<double> change(world.height, 0.0);
+  kernels::cpu::ParallelRanges(world.height, world.RowGrain(), [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      double m = 0;
+      for (int column = 0; column < world.width; ++column) {
+        size_t s = world.Padded(column, static_cast<int>(row));
+        double z = active[s] ? update(s) : v[s];
+        next[s] = z;
+        m = std::max(m, std::abs(z - v[s]));
+      }
+      change[row] = m;
+    }
+  });
+  return *std::max_element(change.begin(), change.end());
+}
 
 // One synchronous sweep evaluating `policy` with the textbook update (no stay elimination);
 // writes `next`, returns the largest change. Rows in parallel.

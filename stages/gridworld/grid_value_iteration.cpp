@@ -4,9 +4,7 @@
 // slips.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 
-#include "kernels/cpu/parallel.hpp"
 #include "stages/gridworld/grid_solvers.hpp"
 #include "stages/gridworld/grid_sweeps.hpp"
 #include "stages/gridworld/grid_sync_sweeps.hpp"
@@ -24,26 +22,13 @@ bool FastModel(const GridWorld& world, const SolveOptions& options) {
 // One synchronous sweep of the textbook operator, any model.
 double SyncSweepGeneral(const GridWorld& world, const std::vector<uint8_t>& active,
                         const std::vector<double>& v, std::vector<double>& next) {
-  std::vector<double> change(world.height, 0.0);
-  kernels::cpu::ParallelRanges(world.height, world.RowGrain(), [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      double m = 0;
-      for (int column = 0; column < world.width; ++column) {
-        size_t s = world.Padded(column, static_cast<int>(row));
-        double z = v[s];
-        if (active[s]) {
-          z = detail::ActionValue(world, v, s, 0);
-          for (int a = 1; a < world.ActionCount(); ++a) {
-            z = std::max(z, detail::ActionValue(world, v, s, a));
-          }
-        }
-        next[s] = z;
-        m = std::max(m, std::abs(z - v[s]));
-      }
-      change[row] = m;
+  return SyncSweep(world, active, v, next, [&](size_t s) {
+    double z = detail::ActionValue(world, v, s, 0);
+    for (int a = 1; a < world.ActionCount(); ++a) {
+      z = std::max(z, detail::ActionValue(world, v, s, a));
     }
+    return z;
   });
-  return *std::max_element(change.begin(), change.end());
 }
 
 // Synchronous sweeps from v until a sweep changes no value by tolerance or the budget is spent;
