@@ -16,15 +16,8 @@ namespace fs = std::filesystem;
 using test::ProcessResult;
 using test::TempDir;
 
-ProcessResult Run(const char* binary, std::vector<std::string> args) {
-  args.insert(args.begin(), binary);
-  return test::RunProcess(args);
-}
-
 void CheckOneLineError(const ProcessResult& result, const std::string& fragment) {
-  INFO("stderr: " << result.err);
-  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
-  CHECK_THAT(result.err, Catch::Contains("rb-crf: error: ") && Catch::Contains(fragment));
+  test::CheckOneLineError(result, "rb-crf: error: ", fragment);
 }
 
 // One procedural rb-synth scene (384 x 384), prepared to 8-bit RGB by rb-prep, its road-surface
@@ -38,16 +31,18 @@ struct Scene {
 
   Scene() {
     const fs::path synth = dir / "synth";
-    REQUIRE(Run(RB_SYNTH_PATH, {"--city", "vegas", "--images", "1", "--seed", "3", "--roads",
-                                "procedural", "--size", std::to_string(kSize), "--emit-truth",
-                                "--out", synth.string(), "-q", "--no-report"})
+    REQUIRE(test::RunBinary(RB_SYNTH_PATH,
+                            {"--city", "vegas", "--images", "1", "--seed", "3", "--roads",
+                             "procedural", "--size", std::to_string(kSize), "--emit-truth", "--out",
+                             synth.string(), "-q", "--no-report"})
                 .exit_code == 0);
     const fs::path aoi = synth / "AOI_2_Vegas_Roads_Train";
     const fs::path mul = aoi / "MUL-PanSharpen" / "MUL-PanSharpen_AOI_2_Vegas_img4.tif";
     image = dir / "prep" / "AOI_2_Vegas_img4.tif";
     fs::create_directories(image.parent_path());
-    ProcessResult prep = Run(RB_PREP_PATH, {"image", "--input", mul.string(), "--bands", "rgb",
-                                            "--out", image.string(), "-q", "--no-report"});
+    ProcessResult prep =
+        test::RunBinary(RB_PREP_PATH, {"image", "--input", mul.string(), "--bands", "rgb", "--out",
+                                       image.string(), "-q", "--no-report"});
     INFO(prep.err);
     REQUIRE(prep.exit_code == 0);
     geo::Raster truth = geo::ReadRaster(
@@ -97,9 +92,9 @@ std::vector<uint8_t> Threshold(const fs::path& prob) {
 TEST_CASE("rb-crf raises road IoU over thresholding on an rb-synth scene", "[crf][e2e]") {
   const Scene& scene = SharedScene();
   TempDir out;
-  ProcessResult run =
-      Run(RB_CRF_PATH, {"--prob", scene.prob.string(), "--image", scene.image.string(), "--out",
-                        out.path().string(), "--compare", "--threads", "1", "-q"});
+  ProcessResult run = test::RunBinary(
+      RB_CRF_PATH, {"--prob", scene.prob.string(), "--image", scene.image.string(), "--out",
+                    out.path().string(), "--compare", "--threads", "1", "-q"});
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(out.List() == std::vector<std::string>{
@@ -139,7 +134,7 @@ TEST_CASE("rb-crf gives the same values whatever the thread count and tiles larg
         "--prob", scene.prob.string(),   "--image", scene.image.string(),
         "--out",  (out / name).string(), "-q"};
     args.insert(args.end(), extra.begin(), extra.end());
-    ProcessResult result = Run(RB_CRF_PATH, args);
+    ProcessResult result = test::RunBinary(RB_CRF_PATH, args);
     INFO(result.err);
     REQUIRE(result.exit_code == 0);
     return geo::ReadRaster(out / name / "AOI_2_Vegas_img4.prob.tif");
@@ -173,7 +168,7 @@ TEST_CASE("rb-crf pairs folders of probabilities and images by ImageId", "[crf][
     fs::copy_file(scene.image, dir / "prep" / (id + ".tif"));
     geo::WriteGeoTiff(dir / "pred" / (id + ".prob.tif"), scene.NoisyProbability(georef, k));
   }
-  ProcessResult run = Run(
+  ProcessResult run = test::RunBinary(
       RB_CRF_PATH, {"--prob", (dir / "pred").string(), "--image", (dir / "prep").string(), "--out",
                     (dir / "crf").string(), "--iterations", "2", "--threads", "1", "-q"});
   INFO(run.err);
@@ -183,9 +178,9 @@ TEST_CASE("rb-crf pairs folders of probabilities and images by ImageId", "[crf][
     CHECK(fs::exists(dir / "crf" / name));
   }
   fs::remove(dir / "prep" / "AOI_2_Vegas_img12.tif");
-  ProcessResult unpaired =
-      Run(RB_CRF_PATH, {"--prob", (dir / "pred").string(), "--image", (dir / "prep").string(),
-                        "--out", (dir / "crf2").string(), "-q"});
+  ProcessResult unpaired = test::RunBinary(
+      RB_CRF_PATH, {"--prob", (dir / "pred").string(), "--image", (dir / "prep").string(), "--out",
+                    (dir / "crf2").string(), "-q"});
   CHECK(unpaired.exit_code == 1);
   CheckOneLineError(unpaired, "no image for probabilities");
   CHECK(!fs::exists(dir / "crf2" / "AOI_2_Vegas_img4.prob.tif"));
@@ -199,33 +194,36 @@ TEST_CASE("rb-crf rejects bad inputs with one line and no output", "[crf][e2e]")
   geo::Raster small(geo::PixelType::kUInt8, 3, 100, 120);
   small.georef = geo::ReadRasterInfo(scene.image).georef;
   geo::WriteGeoTiff(dir / "small.tif", small);
-  ProcessResult grid = Run(RB_CRF_PATH, {"--prob", scene.prob.string(), "--image",
-                                         (dir / "small.tif").string(), "--out", out, "-q"});
+  ProcessResult grid = test::RunBinary(
+      RB_CRF_PATH,
+      {"--prob", scene.prob.string(), "--image", (dir / "small.tif").string(), "--out", out, "-q"});
   CHECK(grid.exit_code == 2);
   CheckOneLineError(grid, "is not on the grid of probabilities");
   // A probability above one, named by its pixel.
   geo::Raster bad = geo::ReadRaster(scene.prob);
   bad.At<float>(0, 7, 5) = 1.5f;
   geo::WriteGeoTiff(dir / "bad.tif", bad);
-  ProcessResult range = Run(RB_CRF_PATH, {"--prob", (dir / "bad.tif").string(), "--image",
-                                          scene.image.string(), "--out", out, "-q"});
+  ProcessResult range = test::RunBinary(
+      RB_CRF_PATH,
+      {"--prob", (dir / "bad.tif").string(), "--image", scene.image.string(), "--out", out, "-q"});
   CHECK(range.exit_code == 1);
   CheckOneLineError(range, "probability 1.5 at (col 5, row 7)");
   // The appearance kernel without an image; srgb values that fit no band count.
-  ProcessResult no_image = Run(RB_CRF_PATH, {"--prob", scene.prob.string(), "--out", out});
+  ProcessResult no_image =
+      test::RunBinary(RB_CRF_PATH, {"--prob", scene.prob.string(), "--out", out});
   CHECK(no_image.exit_code == 2);
   CheckOneLineError(no_image, "needs --image");
   ProcessResult srgb =
-      Run(RB_CRF_PATH, {"--prob", scene.prob.string(), "--image", scene.image.string(),
-                        "--appearance-srgb", "10,20", "--out", out, "-q"});
+      test::RunBinary(RB_CRF_PATH, {"--prob", scene.prob.string(), "--image", scene.image.string(),
+                                    "--appearance-srgb", "10,20", "--out", out, "-q"});
   CHECK(srgb.exit_code == 2);
   CheckOneLineError(srgb, "2 srgb values for 3 image bands");
   CHECK(!fs::exists(dir / "out" / "AOI_2_Vegas_img4.prob.tif"));
   CHECK(!fs::exists(dir / "out" / "bad.prob.tif"));
   // Without the appearance kernel no image is needed.
   ProcessResult smooth_only =
-      Run(RB_CRF_PATH, {"--prob", scene.prob.string(), "--appearance-compat", "0", "--out", out,
-                        "--threads", "1", "-q"});
+      test::RunBinary(RB_CRF_PATH, {"--prob", scene.prob.string(), "--appearance-compat", "0",
+                                    "--out", out, "--threads", "1", "-q"});
   INFO(smooth_only.err);
   CHECK(smooth_only.exit_code == 0);
 }

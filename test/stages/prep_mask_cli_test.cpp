@@ -18,24 +18,18 @@ namespace fs = std::filesystem;
 using test::ProcessResult;
 using test::TempDir;
 
-ProcessResult Run(const char* binary, std::vector<std::string> args) {
-  args.insert(args.begin(), binary);
-  return test::RunProcess(args);
-}
-
 void CheckOneLineError(const ProcessResult& result, const std::string& fragment) {
-  INFO("stderr: " << result.err);
-  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
-  CHECK_THAT(result.err, Catch::Contains("error: ") && Catch::Contains(fragment));
+  test::CheckOneLineError(result, "error: ", fragment);
 }
 
 TEST_CASE("rb-synth output becomes AOI-stretched images, masks and split tiles", "[prep][e2e]") {
   TempDir dir;
-  REQUIRE(Run(RB_SYNTH_PATH, {"--city", "vegas", "--images", "3", "--seed", "2", "--out",
-                              (dir / "synth").string(), "-q"})
+  REQUIRE(test::RunBinary(RB_SYNTH_PATH, {"--city", "vegas", "--images", "3", "--seed", "2",
+                                          "--out", (dir / "synth").string(), "-q"})
               .exit_code == 0);
-  ProcessResult stats = Run(RB_PREP_PATH, {"stats", "--images", (dir / "synth").string(), "--bands",
-                                           "ms8", "--out", (dir / "stats.json").string(), "-q"});
+  ProcessResult stats =
+      test::RunBinary(RB_PREP_PATH, {"stats", "--images", (dir / "synth").string(), "--bands",
+                                     "ms8", "--out", (dir / "stats.json").string(), "-q"});
   INFO(stats.err);
   REQUIRE(stats.exit_code == 0);
   auto aoi = geo::DiscoverSpaceNet(dir / "synth")[0];
@@ -44,20 +38,20 @@ TEST_CASE("rb-synth output becomes AOI-stretched images, masks and split tiles",
   std::vector<std::vector<double>> ranges;
   for (const geo::SpaceNetImage& image : aoi.images) {
     fs::path prepared = dir / "prep" / (image.image_id + ".tif");
-    ProcessResult prep =
-        Run(RB_PREP_PATH,
-            {"image", "--input", image.rasters.at(geo::SpaceNetProduct::kMulPanSharpen).string(),
-             "--bands", "ms8", "--stats", (dir / "stats.json").string(), "--out", prepared.string(),
-             "-q"});
+    ProcessResult prep = test::RunBinary(
+        RB_PREP_PATH,
+        {"image", "--input", image.rasters.at(geo::SpaceNetProduct::kMulPanSharpen).string(),
+         "--bands", "ms8", "--stats", (dir / "stats.json").string(), "--out", prepared.string(),
+         "-q"});
     INFO(prep.err);
     REQUIRE(prep.exit_code == 0);
     auto report = nlohmann::json::parse(test::ReadText(prepared.string() + ".report.json"));
     CHECK(report["figures"]["stretch_scope"] == "aoi");
     ranges.push_back(report["figures"]["stretch_ranges"][6].get<std::vector<double>>());
     ProcessResult mask =
-        Run(RB_MASK_PATH,
-            {"--labels", image.labels->string(), "--reference", prepared.string(), "--method",
-             "floodfill", "--out", (dir / "masks" / (image.image_id + ".tif")).string(), "-q"});
+        test::RunBinary(RB_MASK_PATH, {"--labels", image.labels->string(), "--reference",
+                                       prepared.string(), "--method", "floodfill", "--out",
+                                       (dir / "masks" / (image.image_id + ".tif")).string(), "-q"});
     INFO(mask.err);
     REQUIRE(mask.exit_code == 0);
     CHECK(geo::ReadRasterInfo(dir / "masks" / (image.image_id + ".tif")).georef ==
@@ -66,9 +60,10 @@ TEST_CASE("rb-synth output becomes AOI-stretched images, masks and split tiles",
   CHECK(ranges[0] == ranges[1]);  // one AOI-wide mapping for every image
   CHECK(ranges[1] == ranges[2]);
 
-  ProcessResult tiles = Run(RB_PREP_PATH, {"tiles", "--images", (dir / "prep").string(), "--masks",
-                                           (dir / "masks").string(), "--out",
-                                           (dir / "tiles").string(), "--edge", "zero", "-q"});
+  ProcessResult tiles =
+      test::RunBinary(RB_PREP_PATH, {"tiles", "--images", (dir / "prep").string(), "--masks",
+                                     (dir / "masks").string(), "--out", (dir / "tiles").string(),
+                                     "--edge", "zero", "-q"});
   INFO(tiles.err);
   REQUIRE(tiles.exit_code == 0);
   auto manifest = nlohmann::json::parse(test::ReadText(dir / "tiles" / "manifest.json"));
@@ -117,22 +112,24 @@ TEST_CASE("rb-mask turns bad inputs into clear errors or empty masks", "[mask]")
   test::WriteText(dir / "empty.geojson", R"({"type": "FeatureCollection", "features": []})");
   auto out = [&](const char* name) { return (dir / "out" / name).string(); };
 
-  ProcessResult corrupt = Run(RB_MASK_PATH, {"--labels", (dir / "corrupt.geojson").string(),
-                                             "--reference", pan, "--out", out("a.tif")});
+  ProcessResult corrupt = test::RunBinary(
+      RB_MASK_PATH,
+      {"--labels", (dir / "corrupt.geojson").string(), "--reference", pan, "--out", out("a.tif")});
   CHECK(corrupt.exit_code == 1);
   CheckOneLineError(corrupt, "corrupt.geojson");
 
   geo::Raster plain(geo::PixelType::kUInt16, 1, 64, 64);
   geo::WriteGeoTiff(dir / "no_crs.tif", plain);
-  ProcessResult no_crs = Run(RB_MASK_PATH, {"--labels", labels, "--reference",
-                                            (dir / "no_crs.tif").string(), "--out", out("b.tif")});
+  ProcessResult no_crs = test::RunBinary(
+      RB_MASK_PATH,
+      {"--labels", labels, "--reference", (dir / "no_crs.tif").string(), "--out", out("b.tif")});
   CHECK(no_crs.exit_code == 1);
   CheckOneLineError(no_crs, "has no CRS");
   CHECK_FALSE(fs::exists(dir / "out" / "a.tif"));
   CHECK_FALSE(fs::exists(dir / "out" / "b.tif"));
 
-  ProcessResult empty = Run(RB_MASK_PATH, {"--labels", (dir / "empty.geojson").string(),
-                                           "--reference", pan, "--out", out("c.tif")});
+  ProcessResult empty = test::RunBinary(RB_MASK_PATH, {"--labels", (dir / "empty.geojson").string(),
+                                                       "--reference", pan, "--out", out("c.tif")});
   CHECK(empty.exit_code == 0);
   geo::Raster blank = geo::ReadRaster(out("c.tif"));
   auto values = blank.Band<uint8_t>(0);
@@ -141,15 +138,15 @@ TEST_CASE("rb-mask turns bad inputs into clear errors or empty masks", "[mask]")
   // Labels of another tile fall outside this one: an empty mask and a warning.
   std::string elsewhere =
       test::DataSample("spacenet/labels/spacenetroads_AOI_2_Vegas_img990.geojson").string();
-  ProcessResult outside =
-      Run(RB_MASK_PATH, {"--labels", elsewhere, "--reference", pan, "--out", out("d.tif")});
+  ProcessResult outside = test::RunBinary(
+      RB_MASK_PATH, {"--labels", elsewhere, "--reference", pan, "--out", out("d.tif")});
   CHECK(outside.exit_code == 0);
   CHECK_THAT(outside.err, Catch::Contains("warning: no label"));
 
   ProcessResult instances =
-      Run(RB_MASK_PATH,
-          {"--labels", labels, "--reference", pan, "--method", "bresenham", "--out", out("e.tif"),
-           "--npy", out("e.npy"), "--instances", out("e_ids.tif"), "--overlay", out("e.png")});
+      test::RunBinary(RB_MASK_PATH, {"--labels", labels, "--reference", pan, "--method",
+                                     "bresenham", "--out", out("e.tif"), "--npy", out("e.npy"),
+                                     "--instances", out("e_ids.tif"), "--overlay", out("e.png")});
   INFO(instances.err);
   REQUIRE(instances.exit_code == 0);
   io::NpyArray stack = io::ReadNpy(out("e.npy"));
@@ -161,15 +158,15 @@ TEST_CASE("rb-mask turns bad inputs into clear errors or empty masks", "[mask]")
 TEST_CASE("rb-prep rejects bad band selections and statistics before writing", "[prep]") {
   TempDir dir;
   std::string pan = test::DataSample("spacenet/solaris/PAN_AOI_2_Vegas_img699.tif").string();
-  ProcessResult bands = Run(RB_PREP_PATH, {"image", "--input", pan, "--bands", "nir3", "--out",
-                                           (dir / "a.tif").string()});
+  ProcessResult bands = test::RunBinary(RB_PREP_PATH, {"image", "--input", pan, "--bands", "nir3",
+                                                       "--out", (dir / "a.tif").string()});
   CHECK(bands.exit_code == 2);
   CheckOneLineError(bands, "unknown band 'nir3'");
-  ProcessResult missing = Run(
+  ProcessResult missing = test::RunBinary(
       RB_PREP_PATH, {"image", "--input", pan, "--bands", "rgb", "--out", (dir / "b.tif").string()});
   CHECK(missing.exit_code == 2);
   CheckOneLineError(missing, "does not exist in a 1-band raster");
-  ProcessResult command = Run(RB_PREP_PATH, {"imgae"});
+  ProcessResult command = test::RunBinary(RB_PREP_PATH, {"imgae"});
   CHECK(command.exit_code == 2);
   CheckOneLineError(command, "unknown command 'imgae'");
   CHECK(dir.List().empty());

@@ -84,6 +84,18 @@ ProcessResult RunProcess(const std::vector<std::string>& argv) {
   return WaitProcess(StartProcess(argv, logs.path()), logs.path());
 }
 
+ProcessResult RunBinary(const std::string& binary, std::vector<std::string> args) {
+  args.insert(args.begin(), binary);
+  return RunProcess(args);
+}
+
+void CheckOneLineError(const ProcessResult& result, const std::string& prefix,
+                       const std::string& fragment) {
+  INFO("stderr: " << result.err);
+  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+  CHECK_THAT(result.err, Catch::Contains(prefix) && Catch::Contains(fragment));
+}
+
 std::string ReadText(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;

@@ -54,6 +54,12 @@ struct ProcessResult {
 
 // Runs `argv` (argv[0] a path) to completion, capturing stdout and stderr.
 ProcessResult RunProcess(const std::vector<std::string>& argv);
+// The same for `binary` with `args`.
+ProcessResult RunBinary(const std::string& binary, std::vector<std::string> args);
+// Checks (Catch) that stderr is exactly one line holding both `prefix` (e.g. "rb-crf: error: ")
+// and `fragment`: the project's rule for bad input.
+void CheckOneLineError(const ProcessResult& result, const std::string& prefix,
+                       const std::string& fragment);
 
 // Starts `argv` with stdout/stderr redirected to files in `log_dir`; returns the pid.
 pid_t StartProcess(const std::vector<std::string>& argv, const std::filesystem::path& log_dir);
