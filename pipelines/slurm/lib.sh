@@ -170,6 +170,23 @@ rb_submit_array() {
     -- "$list"
 }
 
+# Submits the per-image stage $1 (prep or infer) as an array over those images of the Make
+# variable $2 (IDS or TEST_IDS, from ids.mk or split.mk) whose targets are out of date, with more
+# sbatch options $4 (one string); $3 names the images in the log line. Prints the array's job id,
+# or nothing when every image is made.
+rb_submit_stale() {
+  local stage=$1 variable=$2 what=$3 more=$4 text array
+  local -a ids stale
+  text=$(rb_make_var "$variable")
+  read -r -a ids <<<"$text"
+  [ ${#ids[@]} -gt 0 ] || rb_die "$variable lists no $what"
+  text=$(rb_stale_ids "$stage" "${ids[@]}")
+  read -r -a stale <<<"$text"
+  array=$(rb_submit_array "$stage" "$more" "${stale[@]}")
+  rb_log "${#ids[@]} $what, ${#stale[@]} to make${array:+: array job $array}"
+  echo "$array"
+}
+
 # The ids (on one line) of array task SLURM_ARRAY_TASK_ID in the list $1.
 rb_task_ids() {
   local first=$((SLURM_ARRAY_TASK_ID * RB_SLURM_CHUNK + 1)) ids

@@ -9,13 +9,7 @@ W=$RB_SLURM_W
 rb_run_to_end rb_make -o "$W/split.mk" "$W/ids.mk" "$W/stats.json"
 rb_wanted prep || exit 0
 
-text=$(rb_make_var IDS)
-read -r -a ids <<<"$text"
-[ ${#ids[@]} -gt 0 ] || rb_die "ids.mk lists no images"
-text=$(rb_stale_ids prep "${ids[@]}")
-read -r -a stale <<<"$text"
-array=$(rb_submit_array prep "" "${stale[@]}")
-rb_log "${#ids[@]} images, ${#stale[@]} to make${array:+: array job $array}"
+array=$(rb_submit_stale prep IDS images "")
 rb_wanted tiles || exit 0
 
 tiles=$(rb_sbatch tiles ${array:+--dependency=afterok:$array} --output="$W/slurm/%x-%j.log")

@@ -23,13 +23,7 @@ else
 fi
 rb_wanted infer || exit 0
 
-text=$(rb_make_var TEST_IDS)
-read -r -a test_ids <<<"$text"
-[ ${#test_ids[@]} -gt 0 ] || rb_die "split.mk lists no test images"
-text=$(rb_stale_ids infer "${test_ids[@]}")
-read -r -a stale <<<"$text"
-array=$(rb_submit_array infer "${train:+--dependency=afterok:$train} ${gres[*]}" "${stale[@]}")
-rb_log "${#test_ids[@]} test images, ${#stale[@]} to make${array:+: array job $array}"
+array=$(rb_submit_stale infer TEST_IDS "test images" "${train:+--dependency=afterok:$train} ${gres[*]}")
 rb_wanted report || exit 0
 
 after=${array:-$train}
